@@ -1,0 +1,1 @@
+"""Channels (SMS, Telegram, web), the Redis session store and the command line."""

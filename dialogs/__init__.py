@@ -1,0 +1,1 @@
+"""The dialog-state machine: a pure ``step(state, event) -> (state, replies)``."""
