@@ -1,0 +1,254 @@
+"""Privacy-safe impact statistics: aggregate counters only, never a per-person row.
+
+Every counter lives in a small Redis hash per ISO week and per metric, for example
+``clearline:{stats}:2026-W48:started`` with the fields ``all``, ``ch:web`` and
+``ref:CLINIC1``. Each write also renews the key's TTL (``STATS_TTL_DAYS``, default 400),
+so old weeks disappear on their own. All stats keys share the hash tag ``{stats}``: on
+Redis Cluster they sit in one slot and can be read in one pipeline.
+
+``record`` only queues commands on a pipeline the caller owns (the session store calls it
+inside the transaction that saves the session), so it costs no round trip of its own.
+``read`` gathers the counters for the admin page; ``to_csv`` exports them with small
+counts (under 5) shown as ``"<5"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+PREFIX = "clearline:{stats}"
+METRICS = ("started", "completed", "asked", "outcome", "county")
+CHANNELS = ("web", "sms", "telegram", "cli")
+DEFAULT_TTL_DAYS = 400
+SMALL_COUNT = 5
+_MAX_FIELD = 48
+_REF_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
+_SAFE_RE = re.compile(r"[^\w .'-]+", re.UNICODE)
+
+
+def ttl_seconds() -> int:
+    """The lifetime of a stats key, renewed on every write."""
+    try:
+        days = int(os.environ.get("STATS_TTL_DAYS", DEFAULT_TTL_DAYS))
+    except ValueError:
+        days = DEFAULT_TTL_DAYS
+    return max(days, 1) * 86400
+
+
+def week_of(moment: datetime) -> str:
+    """The ISO week of a moment (UTC), like ``2026-W48``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def key(week: str, metric: str) -> str:
+    """The Redis key of one metric's counters for one week."""
+    return f"{PREFIX}:{week}:{metric}"
+
+
+def clean_ref(ref: Any) -> str | None:
+    """A referral code as counted: letters and digits, 1 to 16, upper case; else None."""
+    if not isinstance(ref, str):
+        return None
+    ref = ref.strip()
+    return ref.upper() if _REF_RE.match(ref) else None
+
+
+def _clean_label(value: Any) -> str | None:
+    """A node id, outcome or county name made safe and short enough to be a hash field."""
+    if not isinstance(value, str):
+        return None
+    value = _SAFE_RE.sub("", value).strip()[:_MAX_FIELD]
+    return value or None
+
+
+def _channel(channel: str) -> str:
+    return channel if channel in CHANNELS else "other"
+
+
+def record(
+    pipe: Any,
+    *,
+    channel: str,
+    ref: str | None,
+    events: list[dict],
+    now: datetime | None = None,
+) -> None:
+    """Queue the counter increments for one step's stat events on ``pipe``.
+
+    ``pipe`` is a redis-py pipeline (transactional or not); nothing is executed here.
+    Unknown or malformed events are ignored, so a stats problem never breaks a reply.
+    """
+    week = week_of(now or datetime.now(UTC))
+    ch = _channel(channel)
+    code = clean_ref(ref)
+    touched: set[str] = set()
+
+    def bump(metric: str, field: str) -> None:
+        name = key(week, metric)
+        pipe.hincrby(name, field, 1)
+        touched.add(name)
+
+    for event in events or ():
+        if not isinstance(event, dict):
+            continue
+        kind = event.get("type")
+        if kind in ("started", "completed"):
+            bump(kind, "all")
+            bump(kind, f"ch:{ch}")
+            if code:
+                bump(kind, f"ref:{code}")
+        elif kind == "asked":
+            node = _clean_label(event.get("node"))
+            if node:
+                bump("asked", node)
+        elif kind == "verdict":
+            outcome = _clean_label(event.get("outcome"))
+            if outcome:
+                bump("outcome", outcome)
+            county = _clean_label(event.get("county"))
+            bump("county", county or "(unknown)")
+    ttl = ttl_seconds()
+    for name in sorted(touched):
+        pipe.expire(name, ttl)
+
+
+def weeks_back(count: int, now: datetime | None = None) -> list[str]:
+    """The last ``count`` ISO weeks, oldest first, ending with the current one."""
+    now = now or datetime.now(UTC)
+    weeks: list[str] = []
+    for i in range(count - 1, -1, -1):
+        week = week_of(now - timedelta(weeks=i))
+        if not weeks or weeks[-1] != week:
+            weeks.append(week)
+    return weeks
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _decode(raw: dict) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for field, value in (raw or {}).items():
+        name = field.decode("utf-8", "replace") if isinstance(field, bytes) else str(field)
+        out[name] = _int(value)
+    return out
+
+
+def _add(into: dict[str, int], name: str, count: int) -> None:
+    into[name] = into.get(name, 0) + count
+
+
+def read(redis: Any, *, weeks: int | None = None, now: datetime | None = None) -> dict:
+    """All counters of the last ``weeks`` weeks (default: as far as the TTL reaches).
+
+    One round trip. Returns a dict with ``weeks`` (list of per-week started/completed,
+    oldest first), ``channels`` and ``refs`` (``{name: {"started", "completed"}}``),
+    ``funnel`` (``[{"node", "asked"}]``, most asked first), ``outcomes``, ``counties``
+    (``{name: count}``, biggest first), ``totals`` and ``raw`` (``{week: {metric:
+    {field: count}}}``, for the CSV export).
+    """
+    if weeks is None:
+        weeks = ttl_seconds() // (7 * 86400) + 1
+    week_names = weeks_back(weeks, now)
+    pipe = redis.pipeline(transaction=False)
+    for week in week_names:
+        for metric in METRICS:
+            pipe.hgetall(key(week, metric))
+    results = iter(pipe.execute())
+    raw: dict[str, dict[str, dict[str, int]]] = {}
+    for week in week_names:
+        raw[week] = {metric: _decode(next(results)) for metric in METRICS}
+    return summarize(raw)
+
+
+def summarize(raw: dict[str, dict[str, dict[str, int]]]) -> dict:
+    """Fold per-week counters into the totals the admin page shows."""
+    week_rows = []
+    channels: dict[str, dict[str, int]] = {}
+    refs: dict[str, dict[str, int]] = {}
+    sums: dict[str, dict[str, int]] = {m: {} for m in ("asked", "outcome", "county")}
+    for week, metrics in raw.items():
+        week_rows.append({
+            "week": week,
+            "started": metrics["started"].get("all", 0),
+            "completed": metrics["completed"].get("all", 0),
+        })
+        for kind in ("started", "completed"):
+            for field, count in metrics[kind].items():
+                group, _, name = field.partition(":")
+                target = {"ch": channels, "ref": refs}.get(group)
+                if target is not None and name:
+                    row = target.setdefault(name, {"started": 0, "completed": 0})
+                    row[kind] += count
+        for metric, into in sums.items():
+            for field, count in metrics[metric].items():
+                _add(into, field, count)
+
+    def ranked(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def ranked_rows(rows: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return dict(sorted(rows.items(), key=lambda kv: (-kv[1]["started"], kv[0])))
+
+    totals = {
+        "started": sum(r["started"] for r in week_rows),
+        "completed": sum(r["completed"] for r in week_rows),
+        "verdicts": sum(sums["outcome"].values()),
+    }
+    funnel = [{"node": n, "asked": c} for n, c in ranked(sums["asked"]).items()]
+    return {
+        "weeks": week_rows,
+        "channels": ranked_rows(channels),
+        "refs": ranked_rows(refs),
+        "funnel": funnel,
+        "outcomes": ranked(sums["outcome"]),
+        "counties": ranked(sums["county"]),
+        "totals": totals,
+        "raw": raw,
+    }
+
+
+def shown(count: int) -> str:
+    """A count as exported: ``"<5"`` for 1 to 4, so small groups cannot be singled out."""
+    return "<5" if 0 < count < SMALL_COUNT else str(count)
+
+
+def to_csv(stats: dict) -> str:
+    """The counters as CSV rows ``week,metric,group,name,count`` (small counts as "<5")."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["week", "metric", "group", "name", "count"])
+    for week, metrics in stats["raw"].items():
+        for metric in METRICS:
+            for field, count in sorted(metrics[metric].items()):
+                if count <= 0:
+                    continue
+                if metric in ("started", "completed"):
+                    group, _, name = field.partition(":")
+                    if field == "all":
+                        group, name = "total", "all"
+                    group = {"ch": "channel", "ref": "referral"}.get(group, group)
+                else:
+                    group = {"asked": "question", "outcome": "outcome", "county": "county"}[
+                        metric
+                    ]
+                    name = field
+                writer.writerow([week, metric, group, _csv_safe(name), shown(count)])
+    return buf.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Stop spreadsheet formula injection: a cell never starts with = + - @."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

