@@ -1,0 +1,34 @@
+"""Eligibility rules for old California cannabis convictions: facts in, a cited assessment out.
+
+Pure: no I/O at call time (county data loads once at import). See docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from . import codes, counties, sections
+from .assessment import ASK_ORDER, Assessment
+from .confirm import confirm_steps
+from .decide import RULES, decide
+from .facts import parse_facts
+
+__all__ = ["ASK_ORDER", "Assessment", "RULES", "assess", "codes", "counties", "sections"]
+
+
+def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment:
+    """Assess one conviction. Never raises on malformed facts: they count as unknown."""
+    today = today or date.today()
+    parsed = parse_facts(facts if isinstance(facts, Mapping) else {}, today)
+    result = decide(parsed, today)
+    result.confirm = confirm_steps(parsed.county, result.outcome)
+    if result.outcome in {"likely_cleared", "likely_destroyed", "petition", "unsure"}:
+        if parsed.county is None and parsed.court != "federal":
+            result.ask("county")
+    if parsed.noncitizen:
+        result.caveat("immigration")
+    elif parsed.noncitizen is None:
+        result.caveat("immigration_if_noncitizen")
+    return result

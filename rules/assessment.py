@@ -1,0 +1,82 @@
+"""The Assessment: what the rules concluded, and on which provisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Fact keys in the order the dialog should ask them: most decisive first.
+ASK_ORDER = (
+    "court",
+    "offense",
+    "conviction_date",
+    "county",
+    "level",
+    "age_at_offense",
+    "juvenile",
+    "currently_serving",
+    "prior_super_strike",
+    "pc290_registrant",
+    "prior_same_offense_convictions",
+    "sale_to_minor",
+    "interstate",
+    "amount",
+)
+
+
+@dataclass
+class Assessment:
+    """The result of ``rules.assess``; built step by step by the decision list."""
+
+    outcome: str = "unsure"
+    relief: str = "unknown"
+    citations: list[str] = field(default_factory=list)
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    confirm: list[dict[str, str]] = field(default_factory=list)
+    other_relief: list[dict[str, str]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+
+    def conclude(self, outcome: str, relief: str) -> None:
+        """Set the outcome and relief."""
+        self.outcome, self.relief = outcome, relief
+
+    def because(self, code: str, citation: str) -> None:
+        """Add a reason and its citation."""
+        self.reasons.append({"code": code, "citation": citation})
+        self.cite(citation)
+
+    def cite(self, citation: str) -> None:
+        """Add a citation once."""
+        if citation not in self.citations:
+            self.citations.append(citation)
+
+    def ask(self, key: str) -> None:
+        """Note a fact whose answer could change the assessment."""
+        if key not in self.missing:
+            self.missing.append(key)
+
+    def caveat(self, code: str) -> None:
+        """Add a caveat once."""
+        if code not in self.caveats:
+            self.caveats.append(code)
+
+    def suggest(self, code: str, citation: str) -> None:
+        """Add another way forward once."""
+        item = {"code": code, "citation": citation}
+        if item not in self.other_relief:
+            self.other_relief.append(item)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (the contract other parts rely on)."""
+        order = {key: i for i, key in enumerate(ASK_ORDER)}
+        return {
+            "outcome": self.outcome,
+            "relief": self.relief,
+            "citations": list(self.citations),
+            "reasons": [dict(r) for r in self.reasons],
+            "missing": sorted(self.missing, key=lambda k: order.get(k, len(order))),
+            "confirm": [dict(step) for step in self.confirm],
+            "other_relief": [dict(o) for o in self.other_relief],
+            "caveats": list(self.caveats),
+        }

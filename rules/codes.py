@@ -1,0 +1,94 @@
+"""Every code the rules can emit, with what it means in plain English.
+
+The dialog layer words each code in each language; `docs/rules.md` lists them. A test
+checks that the rules emit no code missing here.
+"""
+
+OUTCOMES = {
+    "likely_cleared": "Probably already dismissed or reduced by the automatic review.",
+    "likely_destroyed": "The record should already have been destroyed (HS 11361.5).",
+    "petition": "Eligible, but the automatic review would not have done it: ask the court.",
+    "not_eligible": "A disqualifier probably keeps it a felony today.",
+    "not_covered": "This law does not reach this conviction.",
+    "unsure": "Not enough facts to say.",
+}
+
+RELIEFS = {
+    "dismissed": "Dismissed (and sealed).",
+    "reduced": "Reduced: felony to misdemeanor, or misdemeanor to infraction.",
+    "dismissed_or_reduced": "Dismissed, or at least reduced.",
+    "resentencing": "The sentence can be recalled and redone.",
+    "destroyed": "The record should be destroyed.",
+    "none": "No relief under this law.",
+    "unknown": "Not known yet.",
+}
+
+REASONS = {
+    "federal_conviction": "A federal conviction: California's law cannot change it.",
+    "other_jurisdiction": "A conviction from another state, a military court or a tribal court.",
+    "offense_unknown": "We do not know the charge yet.",
+    "offense_not_covered": "The charge is not one of the four cannabis sections (HS 11357-11360).",
+    "pre_1973_section": "An old section number from before 1973: relief is uncertain.",
+    "after_prop64": "Convicted on or after 9 Nov 2016, under the new law.",
+    "juvenile_adjudication": "A juvenile court case: relief needs a request (form JV-744).",
+    "record_destroyed": "Minor possession records must be destroyed after two years.",
+    "record_cannot_be_used": "Such a record may not be used to deny any right or benefit.",
+    "disqualifier_super_strike": "A very serious earlier conviction (a 'super strike').",
+    "disqualifier_pc290": "An earlier conviction that requires sex-offender registration.",
+    "disqualifier_two_priors": "Two or more earlier convictions for the same cannabis offense.",
+    "disqualifier_sale_to_minor": "Selling or giving cannabis to someone under 18.",
+    "disqualifier_used_minor": "Using or hiring someone aged 20 or younger.",
+    "disqualifier_interstate": "Taking more than 28.5 g across the state line.",
+    "disqualifier_environmental": "Serious environmental harm while growing.",
+    "still_serving": "Still serving the sentence: the court can recall and redo it.",
+    "presumed_eligible": "The court must presume the person eligible.",
+    "nothing_changed_petition": "The record was not changed: the person can ask the court.",
+    "automatic_review_not_started": "The automatic review had not started on this date.",
+    "automatic_review": "The state's automatic review should have handled it.",
+    "deadlines_passed": "Courts had to act by 1 March 2023 (AB 1706).",
+    "conduct_now_legal": "What was done is legal today for adults 21 and over.",
+    "conduct_now_lesser": "What was done is a lesser crime today.",
+    "county_dismissed_all": "This county dismissed cases even where the law only required a reduction.",
+    "county_followed_statute": "This county reduced or dismissed as the law required.",
+    "if_cannabis_offense": "If the charge was one of the four cannabis sections.",
+}
+
+CAVEATS = {
+    "court_assumed_california": "We assumed a California state court.",
+    "if_before_nov_2016": "This holds only if the conviction was before 9 Nov 2016.",
+    "date_near_prop64": "The date is close to 9 Nov 2016: check which side.",
+    "pending_case_check": "If the case started before 9 Nov 2016, ask the public defender.",
+    "may_be_on_automatic_list": "It may also have been on the automatic list: check first.",
+    "juvenile_may_be_sealed": "Juvenile records may already be sealed (WIC 781, 786).",
+    "record_may_still_show": "Destroyed records sometimes still show up: ask the court.",
+    "unless_disqualifiers": "Unless a disqualifier applies (earlier very serious or registrable "
+    "conviction, two earlier same convictions, sale to a minor, across the state line).",
+    "court_decides": "A court decides; the disqualifier may not apply.",
+    "bulk_review_may_not_have_screened": "Some counties' bulk review did not check disqualifiers.",
+    "if_still_serving": "If still on probation, parole or in custody, a request is needed.",
+    "automatic_review_in_progress": "The automatic review was still under way on this date.",
+    "state_list_may_have_missed": "The state's list missed some cases.",
+    "la_found_more_cases": "Los Angeles found about 58,000 cases missing from the state's list.",
+    "records_may_lag": "State records may not be updated yet.",
+    "county_was_behind": "This county was behind in 2023.",
+    "reduced_still_shows": "A reduced conviction still shows on the record.",
+    "misdemeanor_relief_varies": "Counties treated old misdemeanors differently.",
+    "immigration": "Talk to an immigration lawyer before relying on this.",
+    "immigration_if_noncitizen": "If you are not a U.S. citizen, talk to an immigration lawyer.",
+    "pardon_does_not_expunge": "A federal pardon does not erase the record.",
+    "attempt": "An attempt is treated like the offense itself.",
+}
+
+OTHER_RELIEF = {
+    "pc_1203_4": "Expungement after probation (PC 1203.4).",
+    "pc_1203_4a": "Expungement of a misdemeanor without probation (PC 1203.4a).",
+    "pc_1203_41": "Expungement of a felony, including prison (PC 1203.41).",
+    "pc_1203_425": "Automatic 'Clean Slate' relief by the state (PC 1203.425).",
+    "pc_17b": "Reducing a 'wobbler' felony to a misdemeanor (PC 17(b)).",
+    "prop_47": "Other drug convictions: Prop 47 (PC 1170.18).",
+    "federal_pardon_2022": "Federal pardon for simple possession (6 Oct 2022).",
+    "federal_pardon_2023": "Federal pardon for simple and attempted possession (22 Dec 2023).",
+    "petition_cr400": "Ask the court yourself with form CR-400 (no deadline).",
+    "destruction_on_request": "Ask the court to destroy an old possession record.",
+    "that_jurisdiction": "Ask about that state's or court's own relief.",
+}

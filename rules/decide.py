@@ -1,0 +1,369 @@
+"""The decision list (law brief, section 9): one small rule per step, its citation beside it.
+
+Rules run in order; the first that concludes wins. A rule that meets an unknown fact
+that could change the result notes it (``a.ask``) and carries on with the likelier case,
+adding a caveat, so a person who does not know still gets a useful answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from .assessment import Assessment
+from .counties import get as get_county
+from .facts import Facts
+
+PROP64_EFFECTIVE = date(2016, 11, 9)  # Prop 64 in effect (HS 11361.8)
+LISTS_SENT = date(2019, 7, 1)  # DOJ sends prosecutors the lists (HS 11361.9, AB 1793)
+COURT_ORDERS_DUE = date(2023, 3, 1)  # courts' deadline (HS 11361.9 as amended by AB 1706)
+DESTRUCTION_START = 1976  # HS 11361.5 reaches convictions from 1 Jan 1976
+GROW_SELL = {"cultivation": "11358", "possession_for_sale": "11359", "sale_transport": "11360"}
+
+Rule = Callable[[Facts, date, Assessment], bool]
+
+
+def federal_court(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 1. A federal (or D.C.) conviction: California's relief cannot reach it.
+
+    Simple or attempted possession may be pardoned (proclamations of 6 Oct 2022 and
+    22 Dec 2023); a pardon does not expunge.
+    """
+    if f.court != "federal":
+        return False
+    a.conclude("not_covered", "none")
+    a.because("federal_conviction", "HS 11361.8(e)")
+    if f.offense is None or f.offense.kind == "possession":
+        a.suggest("federal_pardon_2022", "Presidential Proclamation of 6 Oct 2022")
+        a.suggest("federal_pardon_2023", "Presidential Proclamation of 22 Dec 2023")
+        a.caveat("pardon_does_not_expunge")
+    return True
+
+
+def other_jurisdiction(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 2. Another state's, a military or a tribal court: that jurisdiction's law applies."""
+    if f.court not in {"other_state", "military"}:
+        return False
+    a.conclude("not_covered", "none")
+    a.because("other_jurisdiction", "HS 11361.8(e)")
+    a.suggest("that_jurisdiction", "HS 11361.8(e)")
+    return True
+
+
+def court_unknown(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 3. Court unknown: ask; meanwhile go on as a California court, and say so."""
+    if f.court is None:
+        a.ask("court")
+        a.caveat("court_assumed_california")
+    return False
+
+
+def offense_scope(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 4. Only HS 11357-11360 are reached (HS 11361.8(a), (e)).
+
+    Other offenses: the PC 1203.4 family, PC 1203.425, Prop 47 for other drugs.
+    Pre-1973 section numbers: unsure; old possession records can be destroyed on request.
+    Unknown: ask, and answer on the condition that it was one of the four.
+    """
+    offense = f.offense
+    if offense is None:
+        a.ask("offense")
+        return False
+    if offense.kind == "other":
+        a.conclude("not_covered", "none")
+        a.because("offense_not_covered", "HS 11361.8(a)")
+        _suggest_expungement(a)
+        a.suggest("prop_47", "PC 1170.18")
+        return True
+    if offense.kind == "pre1973":
+        a.conclude("unsure", "unknown")
+        a.because("pre_1973_section", "HS 11361.5(b)")
+        a.suggest("destruction_on_request", "HS 11361.5(b)")
+        _suggest_expungement(a)
+        return True
+    if offense.attempt:
+        a.caveat("attempt")
+    return False
+
+
+def prop64_date(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 5. Convictions on or after 9 Nov 2016 came under the new law (HS 11361.8(a))."""
+    when = f.conviction_date
+    if when is None:
+        a.ask("conviction_date")
+        a.caveat("if_before_nov_2016")
+        return False
+    if when.earliest >= PROP64_EFFECTIVE:
+        a.conclude("not_covered", "none")
+        a.because("after_prop64", "HS 11361.8(a)")
+        if when.earliest.year <= 2017:
+            a.caveat("pending_case_check")
+        _suggest_expungement(a)
+        return True
+    if when.latest >= PROP64_EFFECTIVE:
+        a.caveat("date_near_prop64")
+    return False
+
+
+def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 6. A juvenile adjudication (WIC 602): relief by request, form JV-744 (HS 11361.8(m))."""
+    if f.juvenile:
+        a.conclude("petition", "dismissed_or_reduced")
+        a.because("juvenile_adjudication", "HS 11361.8(m)")
+        a.caveat("juvenile_may_be_sealed")
+        return True
+    if f.age_at_offense is None:
+        a.ask("age_at_offense")
+    elif f.age_at_offense == "under_18" and f.juvenile is None:
+        a.ask("juvenile")
+    return False
+
+
+def destroyed_record(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 7. Minor possession records must be destroyed after two years (HS 11361.5(a)).
+
+    Misdemeanor or infraction possession (not concentrate, old 11357(a)) or small giving
+    away or transport (old 11360(b)), convicted from 1 Jan 1976 and over two years ago.
+    Such records may not be used against the person (HS 11361.7).
+    """
+    offense = f.offense
+    small_offense = offense is None or (
+        (offense.kind == "possession" and offense.subsection != "a")
+        or (offense.kind == "sale_transport" and offense.subsection == "b")
+    )
+    if not small_offense:
+        return False
+    if f.level is None:
+        if offense is None or offense.kind == "possession" or offense.subsection == "b":
+            a.ask("level")
+        return False
+    if f.level == "felony" or offense is None:
+        return False
+    when = f.conviction_date
+    if when is not None and when.earliest.year < DESTRUCTION_START:
+        a.suggest("destruction_on_request", "HS 11361.5(b)")
+        return False
+    if when is not None and date(when.latest.year + 2, 12, 31) > today:
+        return False
+    a.conclude("likely_destroyed", "destroyed")
+    a.because("record_destroyed", "HS 11361.5(a)")
+    a.because("record_cannot_be_used", "HS 11361.7")
+    a.caveat("record_may_still_show")
+    a.suggest("petition_cr400", "HS 11361.8(e)")
+    return True
+
+
+# fact key, reason code, {section: citation}, extra citation
+DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
+    ("prior_super_strike", "disqualifier_super_strike",
+     {"11358": "HS 11358(d)(1)", "11359": "HS 11359(c)(1)", "11360": "HS 11360(a)(3)(A)"},
+     "PC 667(e)(2)(C)(iv)"),
+    ("pc290_registrant", "disqualifier_pc290",
+     {"11358": "HS 11358(d)(1)", "11359": "HS 11359(c)(1)", "11360": "HS 11360(a)(3)(A)"},
+     "PC 290(c)"),
+    ("prior_same_offense_convictions", "disqualifier_two_priors",
+     {"11358": "HS 11358(d)(2)", "11359": "HS 11359(c)(2)", "11360": "HS 11360(a)(3)(B)"}, None),
+    ("sale_to_minor", "disqualifier_sale_to_minor",
+     {"11359": "HS 11359(c)(3)", "11360": "HS 11360(a)(3)(C)"}, None),
+    ("interstate", "disqualifier_interstate", {"11360": "HS 11360(a)(3)(D)"}, None),
+    ("used_minor", "disqualifier_used_minor", {"11359": "HS 11359(d)"}, None),
+    ("environmental_harm", "disqualifier_environmental", {"11358": "HS 11358(d)(3)"}, None),
+)
+ASKED_DISQUALIFIERS = {
+    "prior_super_strike", "pc290_registrant", "prior_same_offense_convictions",
+    "sale_to_minor", "interstate",
+}
+
+
+def _disqualified(f: Facts, key: str) -> bool | None:
+    if key == "prior_same_offense_convictions":
+        count = f.prior_same_offense_convictions
+        return None if count is None else count >= 2
+    return getattr(f, key)
+
+
+def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 9. What keeps 11358-11360 a felony today; never possession (11357).
+
+    A prior super strike or PC 290(c) offense, two or more earlier same-offense
+    convictions, sale to a minor, using a minor, over 28.5 g across the state line,
+    environmental harm. Unknown: not disqualified, with an "unless" caveat.
+    """
+    if f.offense is None or f.offense.kind not in GROW_SELL:
+        return False
+    section = GROW_SELL[f.offense.kind]
+    found, unknown = False, False
+    for key, code, citations, extra in DISQUALIFIERS:
+        if section not in citations:
+            continue
+        hit = _disqualified(f, key)
+        if hit:
+            if not found:
+                a.conclude("not_eligible", "none")
+            found = True
+            a.because(code, citations[section])
+            if extra:
+                a.cite(extra)
+        elif hit is None:
+            unknown = True
+            if key in ASKED_DISQUALIFIERS:
+                a.ask(key)
+    if found:
+        a.missing[:] = [k for k in a.missing if k not in ASKED_DISQUALIFIERS]
+        a.caveat("court_decides")
+        a.caveat("bulk_review_may_not_have_screened")
+        _suggest_expungement(a)
+        a.suggest("pc_17b", "PC 17(b)")
+        return True
+    if unknown:
+        a.caveat("unless_disqualifiers")
+    return False
+
+
+def still_serving(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 8. Still serving (custody, probation, parole): petition to recall the sentence.
+
+    HS 11361.8(a); eligibility is presumed and refused only for public-safety risk
+    (HS 11361.8(b)). Checked after the disqualifiers: a person who would still be guilty
+    of the felony today is not eligible (statute over brief order).
+    """
+    if f.currently_serving:
+        a.conclude("petition", "resentencing")
+        a.because("still_serving", "HS 11361.8(a)")
+        a.because("presumed_eligible", "HS 11361.8(b)")
+        a.caveat("may_be_on_automatic_list")
+        return True
+    if f.currently_serving is None:
+        a.ask("currently_serving")
+        a.caveat("if_still_serving")
+    return False
+
+
+def nothing_changed(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 11. The person checked and nothing changed: apply to the court (CR-400).
+
+    HS 11361.8(e); no deadline, no hearing unless asked, eligibility presumed (11361.8(f)).
+    """
+    if not f.checked_not_cleared:
+        return False
+    a.conclude("petition", statutory_relief(f))
+    a.because("nothing_changed_petition", "HS 11361.8(e)")
+    a.because("presumed_eligible", "HS 11361.8(f)")
+    a.suggest("petition_cr400", "HS 11361.8(e)")
+    return True
+
+
+def automatic_review(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 10. Otherwise: likely already dismissed or reduced (HS 11361.9, AB 1706).
+
+    The legal minimum is HS 11361.8(e): dismissed where the conduct is legal today,
+    otherwise reduced; counties that dismissed everything did more.
+    """
+    if today < LISTS_SENT:
+        a.conclude("petition", statutory_relief(f))
+        a.because("automatic_review_not_started", "HS 11361.9")
+        a.suggest("petition_cr400", "HS 11361.8(e)")
+        return True
+    a.conclude("likely_cleared", cleared_relief(f, a))
+    a.because("automatic_review", "HS 11361.9")
+    if today < COURT_ORDERS_DUE:
+        a.caveat("automatic_review_in_progress")
+    else:
+        a.because("deadlines_passed", "HS 11361.9")
+    county = get_county(f.county)
+    a.caveat("state_list_may_have_missed")
+    if county is not None and county.name == "Los Angeles":
+        a.caveat("la_found_more_cases")
+    if county is not None and county.progress == "behind":
+        a.caveat("county_was_behind")
+    a.caveat("records_may_lag")
+    if a.relief in {"reduced", "dismissed_or_reduced"}:
+        a.caveat("reduced_still_shows")
+        a.suggest("pc_1203_4", "PC 1203.4")
+        a.suggest("pc_1203_425", "PC 1203.425")
+    a.suggest("petition_cr400", "HS 11361.8(e)")
+    return True
+
+
+def statutory_relief(f: Facts) -> str:
+    """The legal minimum under HS 11361.8(e): dismissed | reduced | dismissed_or_reduced.
+
+    Dismissed where the conduct is legal today for an adult 21+ within the limits
+    (28.5 g, 8 g concentrate, six plants, giving away or carrying for personal use,
+    HS 11362.1); reduced where it is a lesser crime; possession for sale is never legal.
+    """
+    kind = f.offense.kind if f.offense else None
+    if kind == "possession_for_sale":
+        return "reduced"
+    if kind is None:
+        return "dismissed_or_reduced"
+    adult, small = f.age_at_offense, f.amount
+    if adult in {"under_18", "18_20"} or small == "large":
+        return "reduced"
+    if adult == "21_plus" and small == "small" and kind in {"possession", "cultivation"}:
+        return "dismissed"
+    return "dismissed_or_reduced"
+
+
+def cleared_relief(f: Facts, a: Assessment) -> str:
+    """What the automatic review likely did: the legal minimum, or more where the county did."""
+    floor = statutory_relief(f)
+    county = get_county(f.county)
+    practice = county.practice if county else "unknown"
+    if floor == "dismissed":
+        a.because("conduct_now_legal", "HS 11361.8(e)")
+        return "dismissed"
+    if practice == "dismissed_all":
+        a.because("county_dismissed_all", "HS 11361.9")
+        return "dismissed"
+    if f.level in {"misdemeanor", "infraction"}:
+        a.caveat("misdemeanor_relief_varies")
+    elif floor == "reduced":
+        a.because("conduct_now_lesser", "HS 11361.8(e)")
+    if practice == "per_statute":
+        a.because("county_followed_statute", "HS 11361.9")
+        return floor
+    if f.county is None:
+        a.ask("county")
+    if floor == "dismissed_or_reduced":
+        if f.amount is None and f.offense is not None:
+            a.ask("amount")
+    return "dismissed_or_reduced"
+
+
+def _suggest_expungement(a: Assessment) -> None:
+    a.suggest("pc_1203_4", "PC 1203.4")
+    a.suggest("pc_1203_4a", "PC 1203.4a")
+    a.suggest("pc_1203_41", "PC 1203.41")
+    a.suggest("pc_1203_425", "PC 1203.425")
+
+
+# The decision list, in order. docs/rules.md follows these names (a test checks it).
+RULES: tuple[Rule, ...] = (
+    federal_court,
+    other_jurisdiction,
+    court_unknown,
+    offense_scope,
+    prop64_date,
+    juvenile_court,
+    destroyed_record,
+    disqualifiers,
+    still_serving,
+    nothing_changed,
+    automatic_review,
+)
+
+
+def decide(f: Facts, today: date) -> Assessment:
+    """Run the decision list on the facts."""
+    a = Assessment()
+    for rule in RULES:
+        if rule(f, today, a):
+            break
+    if a.outcome == "not_covered":
+        a.missing.clear()
+    if f.offense is None and a.outcome not in {"not_covered", "not_eligible"}:
+        a.conclude("unsure", "unknown")
+        a.because("offense_unknown", "HS 11361.8(a)")
+        a.because("if_cannabis_offense", "HS 11361.9")
+    return a

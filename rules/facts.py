@@ -1,0 +1,169 @@
+"""Facts about one conviction, read leniently: anything malformed is simply unknown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .counties import normalize_county
+from .sections import Offense, normalize_offense
+
+UNKNOWN = object()
+
+COURTS = frozenset({"california", "federal", "other_state", "military"})
+LEVELS = frozenset({"felony", "misdemeanor", "infraction"})
+AMOUNTS = frozenset({"small", "large"})
+AGES = frozenset({"under_18", "18_20", "21_plus"})
+BOOLEAN_KEYS = (
+    "juvenile",
+    "currently_serving",
+    "prior_super_strike",
+    "pc290_registrant",
+    "sale_to_minor",
+    "used_minor",
+    "interstate",
+    "environmental_harm",
+    "noncitizen",
+    "checked_not_cleared",
+)
+
+
+@dataclass(frozen=True)
+class ConvictionDate:
+    """A conviction date known to a year, a month or a day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def earliest(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> date:
+        if self.day:
+            return date(self.year, self.month or 12, self.day)
+        if self.month:
+            nxt = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        return date(self.year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One conviction's facts; None means unknown."""
+
+    court: str | None = None
+    county: str | None = None
+    offense: Offense | None = None
+    level: str | None = None
+    conviction_date: ConvictionDate | None = None
+    age_at_offense: str | None = None
+    amount: str | None = None
+    prior_same_offense_convictions: int | None = None
+    juvenile: bool | None = None
+    currently_serving: bool | None = None
+    prior_super_strike: bool | None = None
+    pc290_registrant: bool | None = None
+    sale_to_minor: bool | None = None
+    used_minor: bool | None = None
+    interstate: bool | None = None
+    environmental_harm: bool | None = None
+    noncitizen: bool | None = None
+    checked_not_cleared: bool | None = None
+
+
+def _enum(value: Any, allowed: frozenset[str]) -> str | None:
+    if isinstance(value, str):
+        text = value.strip().lower().replace("-", "_").replace(" ", "_")
+        return text if text in allowed else None
+    return None
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"true", "yes", "y"}:
+            return True
+        if text in {"false", "no", "n"}:
+            return False
+    return None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= 1000 else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4:
+        return int(value.strip())
+    return None
+
+
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+def parse_date(value: Any, today: date) -> ConvictionDate | None:
+    """A conviction date from "YYYY", "YYYY-MM", "YYYY-MM-DD" or an int year."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        year, month, day = value, None, None
+    elif isinstance(value, str) and (m := _DATE.match(value)):
+        year = int(m.group(1))
+        month = int(m.group(2)) if m.group(2) else None
+        day = int(m.group(3)) if m.group(3) else None
+    else:
+        return None
+    if not 1900 <= year <= today.year:
+        return None
+    try:
+        parsed = ConvictionDate(year, month, day)
+        if parsed.earliest > today:
+            return None
+        _ = parsed.latest
+    except ValueError:
+        return None
+    return parsed
+
+
+def _age(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 < value < 18:
+            return "under_18"
+        if 18 <= value <= 20:
+            return "18_20"
+        return "21_plus" if 21 <= value < 120 else None
+    return _enum(value, AGES)
+
+
+def _text(value: Any, normalize: Any) -> Any:
+    return normalize(value) if isinstance(value, str) else None
+
+
+def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
+    """Read a facts mapping; unknown keys are ignored and malformed values are unknown."""
+    if not isinstance(raw, Mapping):
+        return Facts()
+
+    def get(key: str) -> Any:
+        value = raw.get(key)
+        return None if value == "unknown" else value
+
+    return Facts(
+        court=_enum(get("court"), COURTS),
+        county=_text(get("county"), normalize_county),
+        offense=_text(get("offense"), normalize_offense),
+        level=_enum(get("level"), LEVELS),
+        conviction_date=parse_date(get("conviction_date"), today),
+        age_at_offense=_age(get("age_at_offense")),
+        amount=_enum(get("amount"), AMOUNTS),
+        prior_same_offense_convictions=_count(get("prior_same_offense_convictions")),
+        **{key: _bool(get(key)) for key in BOOLEAN_KEYS},
+    )

@@ -1,0 +1,79 @@
+"""Offense sections: from whatever spelling a person or a record uses to one Offense.
+
+"11359", "HS 11359(b)", "H&S 11357(c)", "664/11360" (an attempt), "11357b", or a plain
+kind ("possession", "cultivation", "possession_for_sale", "sale_transport", "other").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Current numbering of the four sections Prop 64 relief reaches (HS 11361.8(a), (e)).
+KIND_BY_SECTION = {
+    "11357": "possession",
+    "11358": "cultivation",
+    "11359": "possession_for_sale",
+    "11360": "sale_transport",
+}
+SECTION_BY_KIND = {kind: section for section, kind in KIND_BY_SECTION.items()}
+PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"}
+
+# Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
+PRE_1973 = frozenset({"11530", "11530.5", "11531", "11532"})
+
+_CODE = r"(?P<code>h\s*&\s*s|h\s*and\s*s|health\s*(?:and|&)\s*safety(?:\s*code)?|hsc|hs|pc|vc|bp|b\s*&\s*p|penal(?:\s*code)?)"
+_SECTION = re.compile(
+    r"^\s*(?:" + _CODE + r"\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?"
+    r"(?P<attempt>664\s*[/.\-]?\s*)?"
+    r"(?:§\s*)?(?P<num>\d{3,6}(?:\.\d{1,2})?)"
+    r"\s*(?P<sub>(?:\(\s*[a-z0-9]{1,4}\s*\)\s*)*|[a-z](?![a-z]))"
+    r"\s*(?P<code2>hs|h\s*&\s*s|hsc|pc)?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Offense:
+    """A normalised offense: its kind, and the section and subsection when known."""
+
+    kind: str  # possession | cultivation | possession_for_sale | sale_transport | other | pre1973
+    section: str | None = None  # "11357".."11360", a pre-1973 number, or another section
+    subsection: str | None = None  # "b", "a2", ...
+    attempt: bool = False
+
+    @property
+    def covered(self) -> bool:
+        """True for the four sections HS 11361.8 reaches."""
+        return self.kind in SECTION_BY_KIND
+
+    @property
+    def label(self) -> str:
+        """A short citation-style label, e.g. "HS 11357(b)"."""
+        if not self.section:
+            return self.kind
+        sub = "".join(f"({c})" for c in (self.subsection or ""))
+        return ("664/" if self.attempt else "") + f"HS {self.section}{sub}"
+
+
+@lru_cache(maxsize=4096)
+def normalize_offense(text: object) -> Offense | None:
+    """The Offense that ``text`` names, or None when it cannot be read."""
+    if not isinstance(text, str) or not text.strip() or len(text) > 100:
+        return None
+    plain = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if plain in PLAIN_KINDS:
+        return Offense(kind=plain, section=SECTION_BY_KIND.get(plain))
+    match = _SECTION.match(text)
+    if not match:
+        return None
+    code = (match.group("code") or match.group("code2") or "hs").lower().replace(" ", "")
+    num = match.group("num")
+    sub = re.sub(r"[^a-z0-9]", "", (match.group("sub") or "").lower()) or None
+    if not code.startswith("h"):
+        return Offense(kind="other", section=num, subsection=sub)
+    if num in PRE_1973:
+        return Offense(kind="pre1973", section=num, subsection=sub)
+    kind = KIND_BY_SECTION.get(num, "other")
+    return Offense(kind=kind, section=num, subsection=sub, attempt=bool(match.group("attempt")))
