@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.set_defaults(func=cmd_flows_diagram)
 
     serve = sub.add_parser("serve", help="run the web process with an embedded Redis")
-    serve.add_argument("--host", default=None, help="address to listen on (default $HOST or 127.0.0.1)")
+    serve.add_argument("--host", default=None, help="address (default $HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
     serve.set_defaults(func=cmd_serve)
 

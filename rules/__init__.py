@@ -24,9 +24,9 @@ def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment
     parsed = parse_facts(facts if isinstance(facts, Mapping) else {}, today)
     result = decide(parsed, today)
     result.confirm = confirm_steps(parsed.county, result.outcome)
-    if result.outcome in {"likely_cleared", "likely_destroyed", "petition", "unsure"}:
-        if parsed.county is None and parsed.court != "federal":
-            result.ask("county")
+    open_outcomes = {"likely_cleared", "likely_destroyed", "petition", "unsure"}
+    if result.outcome in open_outcomes and parsed.county is None:
+        result.ask("county")
     if parsed.noncitizen:
         result.caveat("immigration")
     elif parsed.noncitizen is None:

@@ -48,7 +48,7 @@ REASONS = {
     "deadlines_passed": "Courts had to act by 1 March 2023 (AB 1706).",
     "conduct_now_legal": "What was done is legal today for adults 21 and over.",
     "conduct_now_lesser": "What was done is a lesser crime today.",
-    "county_dismissed_all": "This county dismissed cases even where the law only required a reduction.",
+    "county_dismissed_all": "This county dismissed even where the law asked only a reduction.",
     "county_followed_statute": "This county reduced or dismissed as the law required.",
     "if_cannabis_offense": "If the charge was one of the four cannabis sections.",
 }

@@ -325,9 +325,8 @@ def cleared_relief(f: Facts, a: Assessment) -> str:
         return floor
     if f.county is None:
         a.ask("county")
-    if floor == "dismissed_or_reduced":
-        if f.amount is None and f.offense is not None:
-            a.ask("amount")
+    if floor == "dismissed_or_reduced" and f.amount is None and f.offense is not None:
+        a.ask("amount")
     return "dismissed_or_reduced"
 
 

@@ -23,7 +23,10 @@ PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"}
 # Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
 PRE_1973 = frozenset({"11530", "11530.5", "11531", "11532"})
 
-_CODE = r"(?P<code>h\s*&\s*s|h\s*and\s*s|health\s*(?:and|&)\s*safety(?:\s*code)?|hsc|hs|pc|vc|bp|b\s*&\s*p|penal(?:\s*code)?)"
+_CODE = (
+    r"(?P<code>h\s*&\s*s|h\s*and\s*s|health\s*(?:and|&)\s*safety(?:\s*code)?|hsc|hs"
+    r"|pc|vc|bp|b\s*&\s*p|penal(?:\s*code)?)"
+)
 _SECTION = re.compile(
     r"^\s*(?:" + _CODE + r"\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?"
     r"(?P<attempt>664\s*[/.\-]?\s*)?"
