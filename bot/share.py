@@ -1,0 +1,154 @@
+"""The share kit for outreach workers: ``GET /share``.
+
+A worker types an organisation or event code (2 to 16 letters or digits) and gets, in
+English and Spanish: the web link (``/?ref=CODE``), the Telegram deep link
+(``https://t.me/<TELEGRAM_BOT_USERNAME>?start=CODE``), an ``sms:`` link to ``HOTLINE_NUMBER``
+with a first message carrying the code, a QR code for each (``/share/qr.svg``, drawn by the
+``qrcode`` library) and a printable one-page flyer (``/share/flyer``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote, urlencode
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from bot.web import LANGS, config, page_lang, secure, ui_strings
+
+CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
+KINDS = ("web", "telegram", "sms")
+
+bp = Blueprint("share", __name__, template_folder="templates")
+bp.after_request(secure)
+
+
+def normalize_code(raw: str | None) -> str | None:
+    """The code in upper case when it is 2 to 16 letters or digits; otherwise None."""
+    code = (raw or "").strip().upper()
+    return code if CODE_RE.match(code) else None
+
+
+@dataclass(frozen=True)
+class Link:
+    """One way to reach Clearline, for one code and one language."""
+
+    kind: str
+    code: str
+    lang: str
+    url: str | None
+
+    def qr_url(self, download: bool = False) -> str | None:
+        """Where the QR code of this link is drawn (None when the channel is off)."""
+        if not self.url:
+            return None
+        extra = {"download": 1} if download else {}
+        return url_for("share.qr", kind=self.kind, code=self.code, lang=self.lang, **extra)
+
+
+def public_base() -> str:
+    """The public root URL: ``PUBLIC_URL`` when set, else the one the request came to."""
+    base = config("PUBLIC_URL") or request.url_root
+    return base.rstrip("/")
+
+
+def sms_body(code: str, lang: str) -> str:
+    """The first text message that carries the code, in the person's language."""
+    return ui_strings()[lang]["sms_body"].format(code=code)
+
+
+def link_for(kind: str, code: str, lang: str) -> Link:
+    """The link of one kind, or a Link with ``url=None`` when that channel is not set up."""
+    if kind == "web":
+        query = {"ref": code} if lang == "en" else {"ref": code, "lang": lang}
+        return Link(kind, code, lang, f"{public_base()}/?{urlencode(query)}")
+    if kind == "telegram":
+        username = config("TELEGRAM_BOT_USERNAME").lstrip("@")
+        url = f"https://t.me/{quote(username)}?start={code}" if username else None
+        return Link(kind, code, lang, url)
+    number = re.sub(r"[^\d+]", "", config("HOTLINE_NUMBER"))
+    # "?&body=" is read by both Android ("?body=") and iOS ("&body=") messaging apps.
+    url = f"sms:{number}?&body={quote(sms_body(code, lang))}" if number else None
+    return Link(kind, code, lang, url)
+
+
+def kit(code: str) -> dict[str, list[Link]]:
+    """Every link, per language."""
+    return {lang: [link_for(kind, code, lang) for kind in KINDS] for lang in LANGS}
+
+
+@lru_cache(maxsize=256)
+def qr_svg(data: str) -> bytes:
+    """A QR code of ``data`` as a standalone SVG (white background, 4-module quiet zone)."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+    )
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg shape-rendering="crispEdges" ', 1).encode("utf-8")
+
+
+@bp.get("/share")
+def share_page() -> str:
+    """The form, and the kit once a valid code is given."""
+    lang = page_lang()
+    raw = request.args.get("code")
+    code = normalize_code(raw)
+    invalid = raw is not None and code is None
+    return render_template(
+        "share.html",
+        t=ui_strings()[lang],
+        ui=ui_strings(),
+        lang=lang,
+        code=code,
+        raw=raw or "",
+        invalid=invalid,
+        kit=kit(code) if code else None,
+        hotline=config("HOTLINE_NUMBER"),
+    ), (400 if invalid else 200)
+
+
+@bp.get("/share/qr.svg")
+def qr() -> Response:
+    """The QR code of one link (``kind`` web, telegram or sms; ``code``; ``lang``)."""
+    code = normalize_code(request.args.get("code"))
+    kind = request.args.get("kind", "web")
+    lang = request.args.get("lang", "en")
+    if not code or kind not in KINDS or lang not in LANGS:
+        abort(404)
+    link = link_for(kind, code, lang)
+    if not link.url:
+        abort(404)
+    response = Response(qr_svg(link.url), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    if request.args.get("download"):
+        name = f"clearline-{code}-{kind}-{lang}.svg"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/share/flyer")
+def flyer() -> str:
+    """A one-page bilingual flyer for one code, made for printing."""
+    lang = page_lang()
+    code = normalize_code(request.args.get("code"))
+    if not code:
+        abort(404)
+    number = config("HOTLINE_NUMBER")
+    return render_template(
+        "flyer.html",
+        t=ui_strings()[lang],
+        ui=ui_strings(),
+        lang=lang,
+        code=code,
+        kit=kit(code),
+        hotline=number,
+        sms={lg: sms_body(code, lg) for lg in LANGS},
+    )
