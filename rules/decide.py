@@ -62,7 +62,6 @@ def offense_scope(f: Facts, today: date, a: Assessment) -> bool:
     """Step 4. Only HS 11357-11360 are reached (HS 11361.8(a), (e)).
 
     Other offenses: the PC 1203.4 family, PC 1203.425, Prop 47 for other drugs.
-    Pre-1973 section numbers: unsure; old possession records can be destroyed on request.
     Unknown: ask, and answer on the condition that it was one of the four.
     """
     offense = f.offense
@@ -74,12 +73,6 @@ def offense_scope(f: Facts, today: date, a: Assessment) -> bool:
         a.because("offense_not_covered", "HS 11361.8(a)")
         _suggest_expungement(a)
         a.suggest("prop_47", "PC 1170.18")
-        return True
-    if offense.kind == "pre1973":
-        a.conclude("unsure", "unknown")
-        a.because("pre_1973_section", "HS 11361.5(b)")
-        a.suggest("destruction_on_request", "HS 11361.5(b)")
-        _suggest_expungement(a)
         return True
     if offense.attempt:
         a.caveat("attempt")
@@ -105,17 +98,31 @@ def prop64_date(f: Facts, today: date, a: Assessment) -> bool:
     return False
 
 
+def old_section_number(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 5b. Pre-1973 section numbers (former HS 11530-11532): unsure.
+
+    Old possession records can be destroyed on request (HS 11361.5(b)); other relief may fit.
+    """
+    if f.offense is None or f.offense.kind != "pre1973":
+        return False
+    a.conclude("unsure", "unknown")
+    a.because("pre_1973_section", "HS 11361.5(b)")
+    a.suggest("destruction_on_request", "HS 11361.5(b)")
+    _suggest_expungement(a)
+    return True
+
+
 def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
     """Step 6. A juvenile adjudication (WIC 602): relief by request, form JV-744 (HS 11361.8(m))."""
-    if f.juvenile:
+    if f.juvenile and f.age_at_offense in {None, "under_18"}:
         a.conclude("petition", "dismissed_or_reduced")
         a.because("juvenile_adjudication", "HS 11361.8(m)")
         a.caveat("juvenile_may_be_sealed")
         return True
     if f.age_at_offense is None:
         a.ask("age_at_offense")
-    elif f.age_at_offense == "under_18" and f.juvenile is None:
-        a.ask("juvenile")
+    if f.age_at_offense in {None, "under_18"} and f.juvenile is None:
+        a.ask("juvenile")  # asked only once the age says under 18 (ASK_ORDER puts age first)
     return False
 
 
@@ -344,6 +351,7 @@ RULES: tuple[Rule, ...] = (
     court_unknown,
     offense_scope,
     prop64_date,
+    old_section_number,
     juvenile_court,
     destroyed_record,
     disqualifiers,
