@@ -26,8 +26,8 @@ Rule = Callable[[Facts, date, Assessment], bool]
 def federal_court(f: Facts, today: date, a: Assessment) -> bool:
     """Step 1. A federal (or D.C.) conviction: California's relief cannot reach it.
 
-    Simple or attempted possession may be pardoned (proclamations of 6 Oct 2022 and
-    22 Dec 2023); a pardon does not expunge.
+    Simple or attempted possession may be pardoned (Presidential proclamations of 6 Oct 2022
+    and 22 Dec 2023; law brief s6); a pardon does not expunge.
     """
     if f.court != "federal":
         return False
@@ -41,7 +41,7 @@ def federal_court(f: Facts, today: date, a: Assessment) -> bool:
 
 
 def other_jurisdiction(f: Facts, today: date, a: Assessment) -> bool:
-    """Step 2. Another state's, a military or a tribal court: that jurisdiction's law applies."""
+    """Step 2. Another state's, a military or a tribal court: its own law applies (law brief s9)."""
     if f.court not in {"other_state", "military"}:
         return False
     a.conclude("not_covered", "none")
@@ -51,7 +51,7 @@ def other_jurisdiction(f: Facts, today: date, a: Assessment) -> bool:
 
 
 def court_unknown(f: Facts, today: date, a: Assessment) -> bool:
-    """Step 3. Court unknown: ask; meanwhile go on as a California court, and say so."""
+    """Step 3. Court unknown: ask; meanwhile go on as a California court (law brief s9)."""
     if f.court is None:
         a.ask("court")
         a.caveat("court_assumed_california")
