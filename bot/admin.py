@@ -131,12 +131,27 @@ def export_csv() -> Response:
 
 # --- chart data (the SVG itself is drawn by templates/_charts.html) ----------------------
 
+# Short names for the flow's question nodes (dialogs/flows/check.yaml); others show their id.
 NODE_NAMES = {
-    "lang": "Language",
-    "county": "County",
+    "court": "Court (state or county)",
+    "court_hint": "Court: not sure",
     "offense": "Charge",
-    "level": "Felony or misdemeanor",
     "conviction_date": "Year of conviction",
+    "year_split": "Year: before/after Nov 2016",
+    "county": "County",
+    "level": "Felony or misdemeanor",
+    "currently_serving": "Still serving",
+    "juvenile": "Juvenile court",
+    "age_at_offense": "Age at the time",
+    "amount": "Amount",
+    "prior_super_strike": "Serious prior",
+    "pc290_registrant": "Sex-offender registration",
+    "prior_same_offense_convictions": "Same-kind priors",
+    "sale_to_minor": "Sale to a minor",
+    "interstate": "Across state lines",
+    "noncitizen": "Citizenship",
+    "another": "Check another?",
+    "confirm_delete": "Confirm erase",
 }
 
 

@@ -227,6 +227,7 @@ def chat_page() -> Response:
     return render_template(
         "chat.html",
         t=ui_strings()[lang],
+        ui=ui_strings(),
         lang=lang,
         last=session.get("last"),
         error=error,

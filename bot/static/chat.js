@@ -100,6 +100,14 @@
         return;
       }
       input.value = "";
+      var erase = document.getElementById("erase");
+      if (erase) { erase.hidden = false; }
+      if (r.data.lang && r.data.lang !== document.documentElement.lang) {
+        // The conversation changed language: reload so the whole page follows it.
+        window.location.assign(window.location.pathname + "#latest");
+        window.location.reload();
+        return;
+      }
       var first = null;
       r.data.replies.forEach(function (reply) {
         var li = addMessage("bot", reply.text);
