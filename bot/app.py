@@ -1,0 +1,92 @@
+"""The Flask application factory: ``create_app(config=None)``.
+
+Configuration comes from the environment (see ``bot.config`` and the README); a mapping
+passed to ``create_app`` overrides it (tests use this). The session store is shared by
+every blueprint through ``current_app.extensions["clearline"].store`` (or ``get_store()``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import config as settings
+from bot import logs
+from bot.store import SessionStore
+
+log = logging.getLogger("clearline.app")
+
+
+@dataclass
+class Clearline:
+    """What the blueprints share: the session store and, once used, the Telegram bridge."""
+
+    store: SessionStore
+    telegram: Any = None
+
+
+def get_store(app: Flask | None = None) -> SessionStore:
+    """The session store of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["clearline"].store
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web process: SMS and Telegram webhooks, web chat, share kit, admin."""
+    conf = settings.load(config)
+    app = Flask("bot", instance_relative_config=False)
+    app.config.update(conf)
+    if not app.config.get("TESTING"):
+        logs.setup(conf["LOG_LEVEL"])
+    hops = conf["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops, x_prefix=hops)
+    app.extensions["clearline"] = Clearline(store=SessionStore.from_config(conf))
+
+    from bot import sms, telegram
+
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(telegram.bp)
+    # Outreach blueprints (web chat, share kit, admin) register here:
+    # -- blueprints: web, share, admin --
+
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
+    return app
+
+
+def healthz() -> tuple[Response, int]:
+    """200 ``{"status": "ok"}`` when Redis answers, else 503."""
+    ok = get_store().ping()
+    body = {"status": "ok" if ok else "unavailable", "redis": "ok" if ok else "down"}
+    return jsonify(body), 200 if ok else 503
+
+
+def http_error(exc: HTTPException) -> Response:
+    """HTTP errors as a short plain-text answer (TwiML callers get an empty Response)."""
+    if request.path == "/sms" and exc.code == 413:
+        logs.event(log, "sms_refused", logging.WARNING, reason="too_large")
+    response = exc.get_response()
+    response.set_data(f"{exc.code} {exc.name}\n")
+    response.mimetype = "text/plain"
+    return response
+
+
+def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
+    """A bug: log it (without request data) and answer kindly, never a bare 500 page."""
+    if isinstance(exc, HTTPException):
+        return http_error(exc)
+    log.exception("unhandled_error", extra={"fields": {"path": request.path}})
+    if request.path == "/sms":
+        from bot.conversation import notice
+        from bot.sms import render, twiml
+
+        return twiml(render([notice("error")]))
+    return "Sorry, something went wrong. Please try again in a few minutes.\n", 500

