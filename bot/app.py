@@ -54,7 +54,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
     # Outreach blueprints (web chat, share kit, admin) register here:
-    # -- blueprints: web, share, admin --
+    from bot import admin, share, web
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(share.bp)
+    app.register_blueprint(admin.bp)
 
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(HTTPException, http_error)

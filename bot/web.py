@@ -127,7 +127,7 @@ def _configure(state: Any) -> None:
     cfg.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not cfg.get("SESSION_COOKIE_SAMESITE"):
         cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if cfg.get("PUBLIC_URL", "").startswith("https://"):
+    if str(cfg.get("PUBLIC_URL") or "").startswith("https://"):
         cfg.setdefault("SESSION_COOKIE_SECURE", True)
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the cookie's life
     state.app.jinja_env.globals.setdefault("asset", asset)
