@@ -1,0 +1,79 @@
+"""The wording: one gettext catalog per language, read once at import through Babel.
+
+Message ids are keys (``q.county``, ``c.yes``); the ``msgstr`` is the text people
+read. Placeholders use Python's ``{name}`` format. A key missing from a language
+falls back to English, and ``clearline flows check`` reports it.
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGS: tuple[str, ...] = ("en", "es")
+DEFAULT_LANG = "en"
+
+
+def po_path(lang: str) -> Path:
+    """Where the catalog of ``lang`` lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load_po(lang: str) -> dict[str, str]:
+    """Every translated, non-fuzzy message of one language, by key."""
+    with po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {
+        str(msg.id): str(msg.string)
+        for msg in catalog
+        if msg.id and isinstance(msg.string, str) and msg.string and not msg.fuzzy
+    }
+
+
+CATALOGS: dict[str, dict[str, str]] = {lang: load_po(lang) for lang in LANGS}
+
+
+class _Blank(dict):
+    """Leave an unknown placeholder empty instead of failing mid-conversation."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def text(lang: str, key: str, **params: object) -> str:
+    """The message ``key`` in ``lang`` (English when missing), placeholders filled."""
+    raw = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)
+    if not params and "{" not in raw:
+        return raw
+    return raw.format_map(_Blank(params))
+
+
+def has(lang: str, key: str) -> bool:
+    """True when ``lang`` has its own wording for ``key``."""
+    return key in CATALOGS.get(lang, {})
+
+
+def placeholders(message: str) -> set[str]:
+    """The ``{name}`` placeholders of one message."""
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name}
+
+
+def fold(value: str) -> str:
+    """Lower case without accents, for matching what people type."""
+    value = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in value if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=512)
+def words(key: str) -> tuple[str, ...]:
+    """The ``|``-separated alternatives of ``key`` in every language, folded."""
+    found: list[str] = []
+    for lang in LANGS:
+        raw = CATALOGS[lang].get(key, "")
+        found.extend(w.strip() for w in raw.split("|") if w.strip())
+    return tuple(dict.fromkeys(found))

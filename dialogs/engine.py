@@ -1,0 +1,371 @@
+"""The dialog engine: a pure ``step(state, event) -> (state, replies)``.
+
+State is a small JSON-ready dict (see ``docs/flows.md``). Each step reads the event's
+text, applies a global command or answers the current question, asks ``rules`` what
+is still missing, and returns the replies. Signals for the channel (``effects``,
+``events``) ride in the returned state for this step only; ``pop_signals`` takes them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import rules
+
+from . import catalog, sms, verdict
+from .flow import ASSESS, MAIN, Node
+from .understand import command, looks_spanish, understand
+
+FLOW = MAIN
+VERSION = FLOW.version
+MAX_DONE = 5  # convictions kept for the end-of-session summary
+SIGNAL_KEYS = ("effects", "events")
+FOLLOW_UPS = frozenset(  # nodes a choice jumps to that set facts (BACK can undo them)
+    c.next for n in FLOW.nodes.values() for c in n.choices if c.next in FLOW.nodes
+    and FLOW.nodes[c.next].type == "question" and any(x.set for x in FLOW.nodes[c.next].choices)
+)
+_REF = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}
+_FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
+
+
+class Turn:
+    """What one step produces: replies, effects and stat events."""
+
+    def __init__(self, state: dict[str, Any], today: date) -> None:
+        self.state = state
+        self.today = today
+        self.replies: list[dict[str, Any]] = []
+        self.effects: list[str] = []
+        self.events: list[dict[str, Any]] = []
+
+    @property
+    def lang(self) -> str:
+        return self.state.get("lang", catalog.DEFAULT_LANG)
+
+    def t(self, key: str, **params: Any) -> str:
+        return catalog.text(self.lang, key, **params)
+
+    def say(self, text: str, choices: list[dict[str, str]] | None = None) -> None:
+        self.replies.append({"text": text, "choices": choices or []})
+
+    def choices(self, node: Node) -> list[dict[str, str]]:
+        return [{"id": c.id, "label": self.t(c.label)} for c in node.choices]
+
+
+# --- state ---------------------------------------------------------------------
+
+
+def new_state(lang: str = catalog.DEFAULT_LANG, ref: str | None = None) -> dict[str, Any]:
+    """A fresh conversation's state."""
+    state: dict[str, Any] = {"v": VERSION, "lang": lang, "node": "welcome", "facts": {},
+                             "hist": [], "done": [], "miss": 0}
+    if ref:
+        state["ref"] = ref
+    return state
+
+
+def is_valid(state: Any) -> bool:
+    """True for a state this version of the engine can continue."""
+    if not isinstance(state, dict) or state.get("v") != VERSION:
+        return False
+    return (
+        state.get("lang") in catalog.LANGS
+        and state.get("node") in _NODES
+        and isinstance(state.get("facts", {}), dict)
+        and isinstance(state.get("hist", []), list)
+        and all(h in FLOW.nodes for h in state.get("hist", []))
+        and isinstance(state.get("done", []), list)
+        and isinstance(state.get("miss", 0), int)
+    )
+
+
+def _copy(state: dict[str, Any]) -> dict[str, Any]:
+    """A copy deep enough that the caller's state is never changed."""
+    out = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    out["facts"] = dict(state.get("facts", {}))
+    out["hist"] = list(state.get("hist", []))
+    out["done"] = [dict(d) for d in state.get("done", [])]
+    out.setdefault("miss", 0)
+    return out
+
+
+def pop_signals(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[dict]]:
+    """Split a returned state into what to save, the effects and the stat events."""
+    clean = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    return clean, list(state.get("effects") or []), list(state.get("events") or [])
+
+
+# --- the step ------------------------------------------------------------------
+
+
+def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
+    """Advance one conversation by one incoming message. Pure; never raises on input."""
+    event = event if isinstance(event, dict) else {}
+    text = event.get("text")
+    text = text[:4000] if isinstance(text, str) else ""
+    channel = event.get("channel") if isinstance(event.get("channel"), str) else None
+    ref = event.get("ref") if isinstance(event.get("ref"), str) else None
+    today = date.today()
+
+    if is_valid(state) and state.get("node") not in _FRESH:
+        turn = Turn(_copy(state), today)
+        _continue(turn, text)
+    else:
+        old_lang = state.get("lang") if isinstance(state, dict) else None
+        stale = isinstance(state, dict) and state.get("node") not in (None, *_FRESH)
+        lang = old_lang if old_lang in catalog.LANGS else catalog.DEFAULT_LANG
+        turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today)
+        _begin(turn, text, stale)
+
+    if channel == "sms":
+        for reply in turn.replies:
+            labels = [c["label"] for c in reply["choices"]]
+            reply["text"], labels = sms.cheapest(reply["text"], labels)
+            for choice, label in zip(reply["choices"], labels, strict=True):
+                choice["label"] = label
+    out = turn.state
+    out["effects"] = turn.effects
+    out["events"] = turn.events
+    return out, turn.replies
+
+
+def _begin(turn: Turn, text: str, stale: bool) -> None:
+    """A new conversation (or one that cannot go on): welcome, then the first question."""
+    cmd = command(text, FLOW)
+    if cmd == "opt_out":
+        _stop(turn)
+        return
+    if cmd == "spanish" or (cmd is None and looks_spanish(text)):
+        turn.state["lang"] = "es"
+    elif cmd == "english":
+        turn.state["lang"] = "en"
+    if cmd == "opt_in":
+        turn.effects.append("opt_in")
+    turn.events.append({"type": "started"})
+    if stale:
+        turn.say(turn.t("stale"))
+    turn.say(turn.t("welcome"))
+    _go(turn, ASSESS)
+
+
+def _continue(turn: Turn, text: str) -> None:
+    st = turn.state
+    cmd = command(text, FLOW)
+    if st["node"] == "stopped":
+        if cmd == "opt_in" or cmd == "restart" or _is_yes(text):
+            turn.effects.append("opt_in")
+            lang = st["lang"]
+            turn.state = new_state(lang, st.get("ref"))
+            turn.events.append({"type": "started"})
+            turn.say(f'{turn.t("opted_in")} {turn.t("welcome")}')
+            _go(turn, ASSESS)
+        else:
+            turn.say(turn.t("still_stopped"))
+        return
+    if cmd is not None:
+        _command(turn, cmd)
+        return
+    node = FLOW.nodes[st["node"]]
+    answer = understand(node, text, turn.today)
+    if answer is None:
+        _miss(turn, node)
+        return
+    st["miss"] = 0
+    if node.asks or node.id in FOLLOW_UPS:
+        st["facts"].update(answer.facts)
+        st["hist"].append(node.id)
+    action = answer.choice.do if answer.choice else None
+    if action == "new_check":
+        _close_check(turn)
+        turn.say(turn.t("next_check"))
+        _go(turn, ASSESS)
+    elif action == "finish":
+        _close_check(turn)
+        _finish(turn)
+    elif action == "erase":
+        _erase(turn)
+    elif action == "resume":
+        st["node"] = st.pop("prev", None) or "welcome"
+        _reprompt(turn)
+    else:
+        _go(turn, answer.next or node.next or ASSESS)
+
+
+def _is_yes(text: str) -> bool:
+    from .understand import _phrases, normalize
+
+    return normalize(text) in _phrases("syn.yes")
+
+
+# --- moving through the flow ----------------------------------------------------
+
+
+def _go(turn: Turn, target: str, prefix: str = "") -> None:
+    """Move to ``target`` (a node id, or ``assess``) and ask it."""
+    if target == ASSESS:
+        assessment = rules.assess(turn.state["facts"], today=turn.today).to_dict()
+        node = _next_question(turn.state, assessment["missing"])
+        if node is None:
+            _verdict(turn, assessment, prefix)
+            return
+        target = node.id
+    node = FLOW.nodes[target]
+    turn.state["node"] = node.id
+    if node.type == "question":
+        turn.events.append({"type": "asked", "node": node.id})
+    _ask(turn, node, prefix)
+
+
+def _next_question(state: dict[str, Any], missing: list[str]) -> Node | None:
+    """The question for the first missing fact not yet answered (even with don't know)."""
+    facts, answered = state["facts"], state["hist"]
+    for key in missing:
+        if key in facts:
+            continue
+        for node in FLOW.for_fact(key):
+            if node.id not in answered:
+                return node
+    return None
+
+
+def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
+    key = node.ask or node.say or ""
+    body = turn.t(key)
+    if node.id == "end":
+        body = turn.t("goodbye")
+    turn.say(f"{prefix} {body}".strip(), turn.choices(node))
+
+
+def _verdict(
+    turn: Turn, assessment: dict[str, Any], prefix: str = "", *, stats: bool = True
+) -> None:
+    st = turn.state
+    county = rules.counties.normalize_county(st["facts"].get("county") or "")
+    if stats:
+        turn.events.append({"type": "verdict", "outcome": assessment["outcome"], "county": county})
+        if not st.get("ok"):
+            st["ok"] = 1
+            turn.events.append({"type": "completed"})
+    another = FLOW.nodes["another"]
+    messages = verdict.compose(
+        turn.lang, assessment, county, ask=turn.t(another.ask or ""),
+        labels=[turn.t(c.label) for c in another.choices],
+    )
+    if prefix:
+        messages[0] = f"{prefix} {messages[0]}"
+    for text in messages[:-1]:
+        turn.say(text)
+    turn.say(messages[-1], turn.choices(another))
+    st["node"] = "another"
+
+
+def _reprompt(turn: Turn, prefix: str = "", *, full: bool = False) -> None:
+    """Say the current question again (after help, a language switch, a miss...)."""
+    st = turn.state
+    node = FLOW.nodes.get(st["node"])
+    if node is None or node.type not in {"question", "end"}:
+        _go(turn, ASSESS, prefix)
+        return
+    if node.id == "another" and full:
+        assessment = rules.assess(st["facts"], today=turn.today).to_dict()
+        _verdict(turn, assessment, prefix, stats=False)
+        return
+    _ask(turn, node, prefix)
+
+
+def _miss(turn: Turn, node: Node) -> None:
+    st = turn.state
+    st["miss"] = st.get("miss", 0) + 1
+    if st["miss"] >= 3:
+        st["miss"] = 0
+        turn.say(turn.t("e.help_offer"))
+        _reprompt(turn)
+        return
+    key = {"county": "e.no_county", "year": "e.bad_year"}.get(node.parse or "")
+    if key is None:
+        key = "e.not_understood_choices" if node.choices and not node.parse else "e.not_understood"
+    _reprompt(turn, turn.t(key))
+
+
+def _close_check(turn: Turn) -> None:
+    """File the current conviction in the session summary and clear its facts."""
+    st = turn.state
+    if st["facts"]:
+        assessment = rules.assess(st["facts"], today=turn.today).to_dict()
+        st["done"] = (st["done"] + [verdict.summary_entry(st["facts"], assessment)])[-MAX_DONE:]
+    st["facts"], st["hist"] = {}, []
+
+
+def _finish(turn: Turn) -> None:
+    st = turn.state
+    if len(st["done"]) > 1:
+        turn.say(verdict.summary(turn.lang, st["done"]))
+    st["node"] = "end"
+    _ask(turn, FLOW.nodes["end"])
+
+
+def _erase(turn: Turn) -> None:
+    turn.effects.append("erase")
+    lang = turn.state["lang"]
+    turn.state = {"v": VERSION, "lang": lang, "node": "erased", "facts": {}, "hist": [],
+                  "done": [], "miss": 0}
+    turn.say(turn.t("erased"))
+
+
+def _stop(turn: Turn) -> None:
+    turn.effects.append("opt_out")
+    turn.state = {"v": VERSION, "lang": turn.state["lang"], "node": "stopped", "facts": {},
+                  "hist": [], "done": [], "miss": 0}
+    turn.say(turn.t("stopped"))
+
+
+# --- global commands -------------------------------------------------------------
+
+
+def _command(turn: Turn, cmd: str) -> None:
+    st = turn.state
+    if cmd == "opt_out":
+        _stop(turn)
+    elif cmd == "opt_in":
+        turn.effects.append("opt_in")
+        _reprompt(turn)
+    elif cmd == "help":
+        turn.say(turn.t("help"))
+        _reprompt(turn)
+    elif cmd == "repeat":
+        _reprompt(turn, full=True)
+    elif cmd in {"spanish", "english"}:
+        st["lang"] = "es" if cmd == "spanish" else "en"
+        _reprompt(turn, turn.t("lang_switched"), full=True)
+    elif cmd == "restart":
+        lang, ref = st["lang"], st.get("ref")
+        turn.state = new_state(lang, ref)
+        turn.state["ok"] = st.get("ok", 0)
+        _go(turn, ASSESS, turn.t("restarted"))
+    elif cmd == "back":
+        _back(turn)
+    elif cmd == "delete":
+        if st["node"] != "confirm_delete":
+            st["prev"] = st["node"]
+        st["node"] = "confirm_delete"
+        _ask(turn, FLOW.nodes["confirm_delete"])
+
+
+def _back(turn: Turn) -> None:
+    """Undo the last answer and ask that question again."""
+    st = turn.state
+    if st["node"] == "confirm_delete":
+        st["node"] = st.pop("prev", None) or "welcome"
+        _reprompt(turn)
+        return
+    if not st["hist"]:
+        _reprompt(turn, turn.t("back_first"))
+        return
+    node = FLOW.nodes[st["hist"].pop()]
+    for key in node.sets:
+        st["facts"].pop(key, None)
+    st["node"] = node.id
+    _ask(turn, node)

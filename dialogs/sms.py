@@ -1,0 +1,110 @@
+"""SMS encoding, segment counts and the SMS rendering policy.
+
+A message is sent as GSM-7 when every character is in the GSM 03.38 alphabet
+(160 characters in one segment, 153 a segment when split; the extension
+characters ``^{}\\[~]|€`` count twice), otherwise as UCS-2 (70 / 67; characters
+outside the Basic Multilingual Plane, such as most emoji, count twice).
+
+Policy for Spanish (and any text): the catalogs hold correct Spanish with every
+accent. GSM-7 already has é, ñ, ü, ¿ and ¡, but not á, í, ó, ú. For the SMS
+channel only, a message keeps all its accents when that costs no extra segment;
+otherwise á, í, ó, ú (and capitals) are written without the accent so the
+message goes out as GSM-7. Typographic quotes and dashes become their plain
+forms, and characters GSM-7 cannot carry are dropped only when the message
+would otherwise cost more. The web and Telegram always get the full text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+# What the SMS rendering may change, cheapest correct form first.
+_FOLD = str.maketrans(
+    {
+        "á": "a", "í": "i", "ó": "o", "ú": "u",
+        "Á": "A", "Í": "I", "Ó": "O", "Ú": "U",
+        "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u",
+        "ç": "c", "ã": "a", "õ": "o", "ï": "i", "ë": "e",
+        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+        "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ",
+    }
+)
+
+POLICY = (
+    "Catalogs keep correct accents. SMS only: a message keeps its accents when that costs "
+    "no extra segment; otherwise á í ó ú lose the accent so it goes out as GSM-7 "
+    "(é ñ ü ¿ ¡ are GSM-7 and always stay). Web and Telegram get the full text."
+)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """How one SMS body would be sent."""
+
+    encoding: str  # "GSM-7" | "UCS-2"
+    units: int  # septets (GSM-7) or UTF-16 code units (UCS-2)
+    segments: int
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character of ``text`` is in the GSM-7 alphabet."""
+    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+
+
+def encode_info(text: str) -> Encoded:
+    """The encoding, length and segment count of ``text`` as one SMS."""
+    if is_gsm7(text):
+        units = sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, multi, encoding = 70, 67, "UCS-2"
+    if units <= single:
+        return Encoded(encoding, units, 1 if units else 0)
+    return Encoded(encoding, units, -(-units // multi))
+
+
+def segments(text: str) -> int:
+    """How many SMS segments ``text`` costs."""
+    return encode_info(text).segments
+
+
+def fold(text: str) -> str:
+    """The GSM-7-friendly form of ``text``: á→a, curly quotes→straight, and so on."""
+    return text.translate(_FOLD)
+
+
+def body(text: str, labels: Sequence[str]) -> str:
+    """One SMS body: the text, then the choices numbered from 1, one a line."""
+    if not labels:
+        return text
+    lines = "\n".join(f"{n} {label}" for n, label in enumerate(labels, 1))
+    return f"{text}\n{lines}"
+
+
+def cheapest(text: str, labels: Sequence[str]) -> tuple[str, list[str]]:
+    """Apply the SMS policy: keep accents unless folding them saves a segment.
+
+    Returns the text and labels to send. If even the folded message is not GSM-7
+    (emoji, other scripts), characters outside GSM-7 are kept: a person's own
+    words are never dropped.
+    """
+    full = segments(body(text, labels))
+    folded_text, folded_labels = fold(text), [fold(label) for label in labels]
+    if segments(body(folded_text, folded_labels)) < full:
+        return folded_text, folded_labels
+    return text, list(labels)
+
+
+def render(reply: dict) -> str:
+    """The SMS body for one reply (text plus numbered choices) under the SMS policy."""
+    labels = [c.get("label", "") for c in reply.get("choices") or []]
+    text, labels = cheapest(reply.get("text", ""), labels)
+    return body(text, labels)

@@ -1,0 +1,286 @@
+"""Understanding what people type: choices, synonyms, commands, years, counties, codes.
+
+Everything here is lenient: case, accents, punctuation and extra words are ignored
+where they can be, and anything not understood gives ``None`` (the engine re-asks).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from rules import counties, sections
+
+from . import catalog
+from .flow import Choice, Flow, Node
+
+MAX_TEXT = 300  # longer messages are read only this far
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an answer means: the facts it sets and, for some, a follow-up node."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    next: str | None = None
+    choice: Choice | None = None
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, no apostrophes, punctuation to spaces, spaces collapsed."""
+    text = catalog.fold(text[:MAX_TEXT])
+    text = re.sub(r"['\u2019`´]", "", text)
+    text = re.sub(r"[^\w+?]+", " ", text)
+    return " ".join(text.replace("_", " ").split())
+
+
+@lru_cache(maxsize=512)
+def _phrases(key: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in catalog.words(key) if normalize(w))
+
+
+def is_dont_know(text: str) -> bool:
+    """True for "don't know", "no sé", "?" and their kin."""
+    if text.strip() and set(text.strip()) <= {"?", "¿"}:
+        return True
+    return normalize(text) in _phrases("syn.dont_know")
+
+
+# --- commands ------------------------------------------------------------------
+
+COMMANDS = ("help", "back", "restart", "repeat", "spanish", "english", "delete")
+
+
+def command(text: str, flow: Flow) -> str | None:
+    """The global command the whole message names, if any.
+
+    Returns one of ``COMMANDS``, ``"opt_out"`` or ``"opt_in"``. Telegram-style
+    ``/help`` works too.
+    """
+    norm = normalize(text.strip().lstrip("/"))
+    if not norm or len(norm) > 40:
+        return None
+    if norm in flow.commands.get("carrier_opt_out", ()):
+        return "opt_out"
+    if norm in flow.commands.get("carrier_opt_in", ()):
+        return "opt_in"
+    for name in COMMANDS:
+        if norm in _phrases(f"cmd.{name}"):
+            return name
+    return None
+
+
+def looks_spanish(text: str) -> bool:
+    """A first message that is plainly Spanish ("hola", "ayuda", "español")."""
+    norm = normalize(text)
+    first = norm.split()[:3]
+    return bool(first) and (
+        norm in _phrases("cmd.spanish")
+        or any(w in {"hola", "buenas", "buenos", "ayuda", "informacion", "quiero", "necesito"}
+               for w in first)
+    )
+
+
+# --- choices -------------------------------------------------------------------
+
+
+def _choice_phrases(choice: Choice) -> frozenset[str]:
+    found = set(_phrases(choice.label)) | _phrases(f"syn.{choice.id}")
+    found.add(normalize(choice.id))
+    if choice.id == "dont_know":
+        found |= _phrases("syn.dont_know")
+    return frozenset(p for p in found if p)
+
+
+def match_choice(node: Node, text: str) -> Choice | None:
+    """The choice ``text`` picks: its number, id, label (either language) or a synonym.
+
+    When no whole answer matches, the choice with the longest phrase found inside the
+    text wins ("I grew it" -> Grew it), unless two choices tie.
+    """
+    if not node.choices:
+        return None
+    if is_dont_know(text):
+        return node.choice("dont_know")
+    norm = normalize(text)
+    if not norm:
+        return None
+    if norm.isdigit() and len(norm) <= 2:
+        index = int(norm) - 1
+        return node.choices[index] if 0 <= index < len(node.choices) else None
+    best: list[tuple[int, Choice]] = []
+    padded = f" {norm} "
+    for choice in node.choices:
+        phrases = _choice_phrases(choice)
+        if norm in phrases:
+            return choice
+        inside = [len(p) for p in phrases if f" {p} " in padded]
+        if inside:
+            best.append((max(inside), choice))
+    if not best:
+        return None
+    best.sort(key=lambda item: -item[0])
+    if len(best) > 1 and best[0][0] == best[1][0] and best[0][1].id != best[1][1].id:
+        return None
+    return best[0][1]
+
+
+# --- free-text readers ---------------------------------------------------------
+
+_COUNTY_PREFIX = re.compile(r"^(?:in |en |the |el |condado de |county of |condado )+")
+_COUNTY_KEYS = {re.sub(r"[^a-z]", "", name.lower()): name for name in counties.county_names()}
+for _alias, _name in counties.ALIASES.items():
+    _COUNTY_KEYS.setdefault(_alias.replace(" ", ""), _name)
+
+
+@lru_cache(maxsize=2048)
+def county(text: str) -> str | None:
+    """The county ``text`` names, allowing for typos ("Los Angelos", "sanfrancisco")."""
+    norm = _COUNTY_PREFIX.sub("", normalize(text[:80]))
+    norm = re.sub(r"\b(county|condado|ca|california|calif)\b", " ", norm).strip()
+    if not norm:
+        return None
+    found = counties.normalize_county(norm)
+    if found:
+        return found
+    key = re.sub(r"[^a-z]", "", norm)
+    if len(key) < 4:
+        return None
+    close = difflib.get_close_matches(key, list(_COUNTY_KEYS), n=2, cutoff=0.8)
+    if not close:
+        return None
+    if len(close) > 1 and _COUNTY_KEYS[close[0]] != _COUNTY_KEYS[close[1]]:
+        first = difflib.SequenceMatcher(None, key, close[0]).ratio()
+        second = difflib.SequenceMatcher(None, key, close[1]).ratio()
+        if first - second < 0.05:
+            return None
+    return _COUNTY_KEYS[close[0]]
+
+
+def read_county(node: Node, text: str, today: date) -> Answer | None:
+    """A county name: sets the county (and, for the court question, a California court)."""
+    name = county(text)
+    if not name:
+        return None
+    facts: dict[str, Any] = {"county": name}
+    if node.fact == "court" or node.id == "court":
+        facts["court"] = "california"
+    return Answer(facts)
+
+
+_SECTION_IN_TEXT = re.compile(
+    r"(?:(?:h\s*&\s*s|hs|hsc|pc|vc|health\s*(?:and|&)\s*safety(?:\s*code)?|penal(?:\s*code)?)"
+    r"\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?(?:664\s*/\s*)?§?\s*\d{4,6}(?:\.\d{1,2})?"
+    r"(?:\s*\(\s*[a-z0-9]{1,4}\s*\))*(?:[a-z](?![a-z]))?",
+    re.IGNORECASE,
+)
+
+
+def read_offense(node: Node, text: str, today: date) -> Answer | None:
+    """A code section in any usual spelling ("11359", "HS 11357(b)", "H&S 11360")."""
+    for match in _SECTION_IN_TEXT.finditer(text[:MAX_TEXT]):
+        found = match.group(0).strip()
+        if sections.normalize_offense(found) is not None:
+            return Answer({"offense": found})
+    return None
+
+
+_DECADE_WORDS = {
+    "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
+    "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990,
+}
+
+
+def _century(two: int, today: date) -> int:
+    return 2000 + two if two <= today.year % 100 else 1900 + two
+
+
+def _decade(start: int, text: str) -> int:
+    if re.search(r"\b(early|principios|inicios)\b", text):
+        return start + 2
+    if re.search(r"\b(late|finales|fines)\b", text):
+        return start + 8
+    return start + 5
+
+
+def year(text: str, today: date) -> tuple[int, bool] | None:
+    """A year from "1998", "'98", "98", "around 2005", "the 90s", "los 90".
+
+    Returns the year and whether it is only a decade (a guess at its middle).
+    """
+    norm = catalog.fold(text[:MAX_TEXT])
+    if m := re.search(r"\b(19|20)(\d)0\s*'?s\b", norm):
+        return _decade(int(m.group(1) + m.group(2) + "0"), norm), True
+    if m := re.search(r"(?:\b|')(\d)0\s*'?s\b", norm) or re.search(
+        r"\b(?:los|anos|años|decada de)\s+(\d)0\b", norm
+    ):
+        return _decade(_century(int(m.group(1)) * 10, today), norm), True
+    for word, start in _DECADE_WORDS.items():
+        if word in norm:
+            return _decade(start, norm), True
+    if m := re.search(r"\b(19\d\d|20\d\d)\b", norm):
+        return int(m.group(1)), False
+    if m := re.search(r"(?:^|[\s'‘’/-])(\d\d)(?:\b|$)", norm):
+        return _century(int(m.group(1)), today), False
+    return None
+
+
+def read_year(node: Node, text: str, today: date) -> Answer | None:
+    """A conviction year; the 2010s and 2016 itself need "before or after Nov 2016"."""
+    found = year(text, today)
+    if found is None:
+        return None
+    value, decade = found
+    if not 1900 <= value <= today.year:
+        return None
+    if value == 2016 or (decade and 2010 <= value <= 2019):
+        return Answer({}, next="year_split")
+    return Answer({"conviction_date": str(value)})
+
+
+def read_age(node: Node, text: str, today: date) -> Answer | None:
+    """An age in years ("19", "I was 17")."""
+    m = re.search(r"\b(\d{1,3})\b", text[:MAX_TEXT])
+    if not m:
+        return None
+    age = int(m.group(1))
+    if 5 <= age < 18:
+        return Answer({"age_at_offense": "under_18"})
+    if 18 <= age <= 20:
+        return Answer({"age_at_offense": "18_20"})
+    if 21 <= age < 110:
+        return Answer({"age_at_offense": "21_plus"})
+    return None
+
+
+PARSERS: dict[str, Callable[[Node, str, date], Answer | None]] = {
+    "county": read_county,
+    "offense": read_offense,
+    "year": read_year,
+    "age": read_age,
+}
+
+
+def understand(node: Node, text: str, today: date) -> Answer | None:
+    """What ``text`` answers to the question ``node``, or None."""
+    choice = None
+    norm = normalize(text)
+    if is_dont_know(text) or (norm.isdigit() and len(norm) <= 2 and int(norm) <= len(node.choices)):
+        choice = match_choice(node, text)
+    parser = PARSERS.get(node.parse or "")
+    if choice is None and parser is not None:
+        exact = next((c for c in node.choices if norm in _choice_phrases(c)), None)
+        if exact is None:
+            parsed = parser(node, text, today)
+            if parsed is not None:
+                return parsed
+    if choice is None:
+        choice = match_choice(node, text)
+    if choice is None:
+        return None
+    return Answer(dict(choice.set), next=choice.next, choice=choice)

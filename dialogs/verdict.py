@@ -1,0 +1,177 @@
+"""The verdict: an assessment from ``rules`` worded as a few short messages.
+
+What probably happened and the relief, one line on why (with its citations), how to
+confirm in the county, what to do if it was not done, and the caveats that matter.
+Parts are packed into at most ``MAX_MESSAGES`` messages of at most two SMS segments
+each; the least important parts are left out first when space runs short.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import catalog, sms
+
+MAX_MESSAGES = 2  # verdict messages before the question that follows it
+MAX_SEGMENTS = 2
+MUST, SHOULD, MAY = 0, 1, 2
+# Reasons that explain best, said first.
+LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
+                "other_jurisdiction", "after_prop64", "still_serving")
+# Other-relief codes worded together as one line when they come together.
+EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41")
+# Caveats worth their space even when space is short.
+KEY_CAVEATS = ("immigration", "immigration_if_noncitizen", "reduced_still_shows",
+               "record_may_still_show", "court_assumed_california", "if_before_nov_2016")
+
+
+def _t(lang: str, key: str, **params: Any) -> str:
+    return catalog.text(lang, key, **params)
+
+
+def short_url(url: str) -> str:
+    """A web address as people type it: no scheme, no ``www.``, no trailing slash."""
+    url = re.sub(r"^https?://", "", url.strip())
+    url = re.sub(r"^www\.", "", url)
+    return url.rstrip("/")
+
+
+def headline_key(assessment: dict[str, Any]) -> str:
+    """The most specific headline the catalog has for this outcome."""
+    outcome, relief = assessment.get("outcome", "unsure"), assessment.get("relief", "unknown")
+    reasons = [r.get("code", "") for r in assessment.get("reasons") or []]
+    candidates = [f"v.head.{outcome}.{code}" for code in reasons]
+    candidates += [f"v.head.{outcome}.{relief}", f"v.head.{outcome}"]
+    for key in candidates:
+        if catalog.has("en", key):
+            return key
+    return "v.head.unsure"
+
+
+def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
+    """One line on why: the main reasons, worded, with their citations."""
+    reasons = list(assessment.get("reasons") or [])
+    reasons.sort(key=lambda r: r.get("code") not in LEAD_REASONS)
+    shown = reasons[:limit]
+    if not shown:
+        return ""
+    words = " ".join(_t(lang, f"v.why.{r.get('code')}") for r in shown)
+    cites = list(dict.fromkeys(r.get("citation") for r in shown if r.get("citation")))
+    return f"{words} ({', '.join(cites)})" if cites else words
+
+
+def confirm_line(lang: str, step: dict[str, Any], county: str | None) -> str:
+    """One way to confirm, with the office's phone or web site."""
+    kind = step.get("kind", "")
+    contact = step.get("phone") or short_url(step.get("url", ""))
+    where = _t(lang, "v.where", contact=contact) if contact else ""
+    key = f"v.confirm.{kind}"
+    if kind in {"county_public_defender", "county_district_attorney", "court"} and not county:
+        key += ".nocounty"
+    return _t(lang, key, county=county or "", where=where)
+
+
+def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
+    """Other ways forward, worded; the three expungement codes become one line."""
+    codes = [o.get("code", "") for o in assessment.get("other_relief") or []]
+    lines: list[str] = []
+    grouped = False
+    for code in codes:
+        if code in EXPUNGEMENT:
+            if not grouped:
+                grouped = True
+                lines.append(_t(lang, "v.relief.expungement"))
+            continue
+        lines.append(_t(lang, f"v.relief.{code}"))
+    return lines
+
+
+def parts(lang: str, assessment: dict[str, Any], county: str | None) -> list[tuple[str, int]]:
+    """Every part of the verdict in order, with its rank (``MUST``, ``SHOULD``, ``MAY``)."""
+    out: list[tuple[str, int]] = [(_t(lang, headline_key(assessment)), MUST)]
+    reason = why(lang, assessment)
+    if reason:
+        out.append((reason, MUST))
+    steps = assessment.get("confirm") or []
+    if steps:
+        first = confirm_line(lang, steps[0], county)
+        out.append((f"{_t(lang, 'v.confirm.intro')} {first}", MUST))
+        doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
+        if doj is not None:
+            out.append((confirm_line(lang, doj, county), SHOULD))
+    for i, line in enumerate(relief_lines(lang, assessment)):
+        out.append((line, SHOULD if i == 0 else MAY))
+    caveats = assessment.get("caveats") or []
+    for code in [c for c in caveats if c in KEY_CAVEATS]:
+        out.append((_t(lang, f"v.caveat.{code}"), SHOULD))
+    for code in [c for c in caveats if c not in KEY_CAVEATS]:
+        out.append((_t(lang, f"v.caveat.{code}"), MAY))
+    return out
+
+
+def _fits(text: str, labels: list[str] | None = None) -> bool:
+    body, folded = sms.cheapest(text, labels or [])
+    return sms.segments(sms.body(body, folded)) <= MAX_SEGMENTS
+
+
+def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: str,
+            labels: list[str]) -> list[str]:
+    """The verdict messages; the last one ends with ``ask`` (its choices are ``labels``).
+
+    Parts go in order into messages of at most two SMS segments. A part that does not
+    fit opens a new message only if it must be said, or should be said and fewer than
+    ``MAX_MESSAGES`` are used; otherwise it is left out.
+    """
+    messages: list[str] = []
+    current = ""
+    for text, rank in parts(lang, assessment, county):
+        joined = f"{current} {text}".strip()
+        if _fits(joined):
+            current = joined
+        elif rank == MUST or (rank == SHOULD and len(messages) + 1 < MAX_MESSAGES):
+            messages.append(current)
+            current = text
+    closing = f"{current} {ask}".strip()
+    if _fits(closing, labels):
+        messages.append(closing)
+    else:
+        messages += [current, ask]
+    return [m for m in messages if m]
+
+
+# --- the end-of-session summary ----------------------------------------------------
+
+
+def summary_entry(facts: dict[str, Any], assessment: dict[str, Any]) -> dict[str, Any]:
+    """What the summary keeps of one checked conviction (a few short fields)."""
+    from rules import counties, sections
+
+    offense = sections.normalize_offense(facts.get("offense") or "")
+    return {
+        "o": assessment.get("outcome"),
+        "r": assessment.get("relief"),
+        "k": offense.kind if offense else None,
+        "c": counties.normalize_county(facts.get("county") or ""),
+        "y": str(facts.get("conviction_date") or "")[:4] or None,
+    }
+
+
+def result_key(entry: dict[str, Any]) -> str:
+    """The catalog key of one summary line's result."""
+    for key in (f"s.{entry.get('o')}.{entry.get('r')}", f"s.{entry.get('o')}"):
+        if catalog.has("en", key):
+            return key
+    return "s.unsure"
+
+
+def summary(lang: str, done: list[dict[str, Any]]) -> str:
+    """All the convictions checked in this conversation, one short line each."""
+    lines = [_t(lang, "s.header")]
+    for n, entry in enumerate(done, 1):
+        kind = entry.get("k")
+        known = kind and catalog.has("en", f"c.{kind}")
+        what = _t(lang, f"c.{kind}") if known else _t(lang, "s.case")
+        bits = [what] + [str(entry[k]) for k in ("c", "y") if entry.get(k)]
+        lines.append(f"{n}. {', '.join(bits)}: {_t(lang, result_key(entry))}")
+    return "\n".join(lines)
