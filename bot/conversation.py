@@ -154,7 +154,10 @@ def handle_message(
             state, replies, effects, events = stepped
             lang = _lang(state) if state else lang
             if snap.opted_out and "opt_in" not in effects:
-                return _done(channel, Result("opted_out", lang=lang, round_trips=trips), started)
+                # Stopped: nothing is saved; SMS gets no answer at all (carrier rules).
+                quiet = [] if channel == "sms" else replies
+                return _done(channel, Result("opted_out", quiet, lang=lang, round_trips=trips),
+                             started)
             mode = _mode(effects, snap.opted_out)
             trips += 1
             if store.commit(person, snap, state, message_id=message_id, mode=mode):

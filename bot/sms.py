@@ -55,11 +55,11 @@ def signature_ok() -> bool:
 def render(replies: list[dict]) -> list[str]:
     """SMS bodies for the replies: numbered choices, accents folded when it saves a
     segment, joined into as few messages as fit Twilio's 1,600-character limit."""
-    from dialogs import sms as sms_text
+    from dialogs import render_sms
 
     bodies: list[str] = []
     for reply in replies:
-        part = sms_text.render(reply).strip()
+        part = render_sms(reply).strip()
         if not part:
             continue
         if bodies and len(bodies[-1]) + 2 + len(part) <= MAX_SMS_BODY:

@@ -9,8 +9,9 @@ Redis Cluster slot, so each script below touches a single slot):
   (``m``, keyed hashes, for de-duplication). TTL: ``SESSION_TTL_DAYS``, renewed on every
   write.
 - ``clearline:{h}:r``: the rate-limit counter of the current window (TTL: the window).
-- ``clearline:{h}:x``: present while the person has opted out (STOP); holds "1" only
-  (TTL: ``OPTOUT_TTL_DAYS``).
+- ``clearline:{h}:x``: present while the person has opted out (STOP); holds only the
+  dialog's "stopped" state (language, no answers), so the dialog can tell START from
+  anything else (TTL: ``OPTOUT_TTL_DAYS``).
 
 A message costs two scripts: ``begin`` (duplicate check, rate limit, opt-out flag and the
 state, in one round trip) and ``commit`` (compare the version read by ``begin`` and
@@ -48,7 +49,7 @@ if ARGV[4] == '1' then
   local over = count - tonumber(ARGV[2])
   if over > 0 then return {'rate', over} end
 end
-return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('EXISTS', KEYS[3])}
+return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('GET', KEYS[3]) or ''}
 """
 
 _COMMIT = """
@@ -61,7 +62,7 @@ if mode == 'erase' then
 end
 if mode == 'optout' then
   redis.call('DEL', KEYS[1])
-  redis.call('SET', KEYS[3], '1', 'EX', ARGV[8])
+  redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[8])
   return 1
 end
 if mode == 'optin' then redis.call('DEL', KEYS[3]) end
@@ -88,7 +89,7 @@ class Snapshot:
     state: dict | None = None
     version: str = ""
     count: int = 0  # messages committed in this session so far
-    opted_out: bool = False
+    opted_out: bool = False  # then ``state`` is the dialog's "stopped" state
     over_limit: int = 0  # messages over the limit in this window (1: the first one)
 
 
@@ -178,13 +179,13 @@ class SessionStore:
             return Snapshot("duplicate")
         if kind == "rate":
             return Snapshot("rate_limited", over_limit=int(reply[1]))
-        raw = _text(reply[3])
+        stopped = _load_state(_text(reply[4]))
         return Snapshot(
             "ok",
-            state=_load_state(raw),
+            state=stopped if stopped is not None else _load_state(_text(reply[3])),
             version=_text(reply[1]),
             count=int(reply[2] or 0),
-            opted_out=bool(int(reply[4])),
+            opted_out=stopped is not None,
         )
 
     def commit(
@@ -199,8 +200,8 @@ class SessionStore:
         """One round trip: write ``state`` if nobody else wrote since ``snapshot``.
 
         ``mode``: "save", "optin" (save and forget the opt-out), "optout" (forget the
-        session, remember the opt-out) or "erase" (forget everything). Returns False,
-        changing nothing, when the version moved on (the caller steps again).
+        session, keep ``state`` as the opt-out marker) or "erase" (forget everything).
+        Returns False, changing nothing, when the version moved on (the caller steps again).
         """
         body = json.dumps(state or {}, ensure_ascii=False, separators=(",", ":"))
         done = self._commit(

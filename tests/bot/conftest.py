@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-import twilio_client
-from redis_process import RedisProcess
-from telegram_standin import TOKEN, TelegramStandIn
+import sys
+from pathlib import Path
 
-from bot.app import create_app
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
+
+import twilio_client  # noqa: E402
+from redis_process import RedisProcess  # noqa: E402
+from telegram_standin import TOKEN, TelegramStandIn  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
 
 SECRET = "test-secret-key"
 WEBHOOK_SECRET = "test-webhook-secret_123"

@@ -1,0 +1,45 @@
+"""How a test person answers each question of the check, to reach a verdict.
+
+Choice questions get the number an SMS user would type; free-text questions get the
+kind of words a person types. The current question is read from the saved state.
+"""
+
+from __future__ import annotations
+
+ANSWERS = {
+    "court": "Fresno",
+    "court_hint": "1",
+    "offense": "1",  # possession
+    "conviction_date": "2010",
+    "year_split": "1",
+    "county": "Fresno",
+    "level": "misdemeanor",
+    "currently_serving": "2",
+    "juvenile": "2",
+    "age_at_offense": "3",
+    "amount": "1",
+    "prior_super_strike": "2",
+    "pc290_registrant": "2",
+}
+VERDICT_NODE = "another"
+MAX_TURNS = 20
+
+
+def answer(node: str) -> str:
+    """What the test person types at ``node``."""
+    return ANSWERS.get(node, "1")
+
+
+def run_to_verdict(send, node_of) -> list[str]:
+    """Answer questions until the verdict; return the node asked at each turn.
+
+    ``send(text)`` sends one message; ``node_of()`` reads the person's current node.
+    """
+    asked = []
+    for _ in range(MAX_TURNS):
+        node = node_of()
+        if node == VERDICT_NODE:
+            return asked
+        asked.append(node)
+        send(answer(node))
+    raise AssertionError(f"no verdict after {MAX_TURNS} answers; asked {asked}")
