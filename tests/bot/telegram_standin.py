@@ -14,13 +14,18 @@ import threading
 import time
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 TOKEN = "123456789:TEST-stand-in-token_abcdefghijklmno"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Clearline",
             "username": "clearline_test_bot", "can_join_groups": False,
             "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # the paths carry the bot token
+        pass
 
 
 class TelegramStandIn:
@@ -34,7 +39,8 @@ class TelegramStandIn:
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,
+                                   request_handler=_Quiet)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

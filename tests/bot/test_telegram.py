@@ -1,0 +1,158 @@
+"""Telegram end to end: python-telegram-bot's own classes against a local Bot API stand-in.
+
+Webhook mode posts updates to the app's ``POST /telegram``; polling mode runs the real
+``clearline telegram`` worker in a subprocess that long-polls the stand-in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import dialog_script
+from conftest import WEBHOOK_SECRET
+from telegram_standin import TOKEN
+
+CHAT = 987654321
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def post(client, update, secret=WEBHOOK_SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return client.post("/telegram", json=update, headers=headers)
+
+
+def keyboard_labels(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [button["text"] for row in markup.get("keyboard", []) for button in row]
+
+
+def test_webhook_full_conversation_with_keyboard_and_deep_link(telegram_app, standin):
+    client = telegram_app.test_client()
+    store = telegram_app.extensions["clearline"].store
+    response = post(client, standin.make_update(CHAT, "/start CLINIC42"))
+    assert response.status_code == 200
+    sent = standin.sent_to(CHAT)
+    assert len(sent) == 2 and "Clearline" in sent[0]["text"]
+    assert "California" in " ".join(keyboard_labels(sent[-1]))  # choices as buttons
+    state = store.peek("telegram", str(CHAT))
+    assert state["ref"] == "CLINIC42"
+
+    def send(text):
+        before = len(standin.sent_to(CHAT))
+        labels = keyboard_labels(standin.sent_to(CHAT)[-1])
+        if text.isdigit() and int(text) <= len(labels):  # press the button, as a person would
+            text = labels[int(text) - 1]
+        assert post(client, standin.make_update(CHAT, text)).status_code == 200
+        assert len(standin.sent_to(CHAT)) > before
+
+    asked = dialog_script.run_to_verdict(send, lambda: store.peek("telegram", str(CHAT))["node"])
+    assert "offense" in asked
+    last = standin.sent_to(CHAT)[-1]
+    assert keyboard_labels(last)  # "check another?" as buttons
+
+
+def test_webhook_same_update_id_processed_once(telegram_app, standin):
+    client = telegram_app.test_client()
+    store = telegram_app.extensions["clearline"].store
+    post(client, standin.make_update(CHAT, "/start"))
+    update = standin.make_update(CHAT, "Fresno")
+    assert post(client, update).status_code == 200
+    count = len(standin.sent_to(CHAT))
+    state = store.peek("telegram", str(CHAT))
+    assert post(client, update).status_code == 200  # Telegram redelivers
+    assert len(standin.sent_to(CHAT)) == count
+    assert store.peek("telegram", str(CHAT)) == state
+
+
+def test_webhook_refuses_a_wrong_or_missing_secret(telegram_app, standin):
+    client = telegram_app.test_client()
+    update = standin.make_update(CHAT, "/start")
+    assert post(client, update, secret="wrong").status_code == 403
+    assert post(client, update, secret=None).status_code == 403
+    assert post(client, update, secret="").status_code == 403
+    assert standin.sent == []
+    assert telegram_app.extensions["clearline"].store.peek("telegram", str(CHAT)) is None
+
+
+def test_webhook_off_without_secret_or_token(make_app, standin):
+    no_secret = make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url,
+                         TELEGRAM_WEBHOOK_SECRET="")
+    update = standin.make_update(CHAT, "/start")
+    assert post(no_secret.test_client(), update, secret="").status_code == 403
+    off = make_app()
+    assert post(off.test_client(), update).status_code == 404
+
+
+def test_webhook_bad_bodies_are_refused_cleanly(telegram_app, standin):
+    client = telegram_app.test_client()
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    for body in [b"", b"not json", b"[]", b'{"update_id": "x"}', b"\xff\xfe", b"{" * 10]:
+        response = client.post("/telegram", data=body, headers=headers,
+                               content_type="application/json")
+        assert response.status_code == 400, body
+    big = b'{"update_id": 1, "pad": "' + b"x" * 100_000 + b'"}'
+    assert client.post("/telegram", data=big, headers=headers,
+                       content_type="application/json").status_code == 413
+    # an update we do not handle (an edited message, a sticker) is acknowledged
+    sticker = standin.make_update(CHAT, "")
+    del sticker["message"]["text"]
+    sticker["message"]["sticker"] = {"file_id": "x", "file_unique_id": "y", "width": 1,
+                                     "height": 1, "is_animated": False, "is_video": False,
+                                     "type": "regular"}
+    assert post(client, sticker).status_code == 200
+    assert standin.sent_to(CHAT)  # answered kindly
+
+
+def test_webhook_stop_and_delete_commands(telegram_app, standin):
+    client = telegram_app.test_client()
+    store = telegram_app.extensions["clearline"].store
+    redis = store.redis
+    person = store.person("telegram", str(CHAT))
+    post(client, standin.make_update(CHAT, "/start"))
+    post(client, standin.make_update(CHAT, "Fresno"))
+    post(client, standin.make_update(CHAT, "/delete"))
+    assert store.peek("telegram", str(CHAT))["node"] == "confirm_delete"
+    yes = keyboard_labels(standin.sent_to(CHAT)[-1])[0]
+    post(client, standin.make_update(CHAT, yes))
+    assert redis.keys(f"clearline:{{{person.digest}}}:*") == []
+    post(client, standin.make_update(CHAT, "/start"))
+    post(client, standin.make_update(CHAT, "/stop"))
+    assert redis.exists(person.key("s")) == 0 and redis.exists(person.key("x")) == 1
+    post(client, standin.make_update(CHAT, "/start"))
+    assert redis.exists(person.key("x")) == 0
+    assert store.peek("telegram", str(CHAT))["node"] == "court"
+
+
+def test_polling_worker_full_exchange(standin, redis_url, tmp_path):
+    env = dict(os.environ, REDIS_URL=redis_url, SECRET_KEY="test-secret-key",
+               TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url,
+               DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "telegram"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        standin.push(standin.make_update(CHAT, "/start PARK9"))
+        first = standin.wait_sent(CHAT, 2, timeout=20)
+        assert len(first) == 2 and keyboard_labels(first[-1]), worker.poll()
+        update = standin.make_update(CHAT, "Fresno")
+        standin.push(update)
+        second = standin.wait_sent(CHAT, 3)
+        assert len(second) == 3
+        standin.push(update)  # the same update_id again: ignored
+        standin.push(standin.make_update(CHAT, "/help"))
+        after = standin.wait_sent(CHAT, 5)
+        assert len(after) == 5
+        assert "DELETE" in after[3]["text"]  # the help text, naming the commands
+        assert after[4]["text"] == second[2]["text"]  # then the same question again
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err[-2000:]
+    assert "deleteWebhook" in standin.calls and "getUpdates" in standin.calls
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any(line["event"] == "message" and line["channel"] == "telegram" for line in lines)
+    assert str(CHAT) not in err and "Fresno" not in err and TOKEN not in err
