@@ -90,3 +90,21 @@ def standin():
 @pytest.fixture()
 def telegram_app(make_app, standin):
     return make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url)
+
+
+@pytest.fixture()
+def live(make_app):
+    """Start apps on real HTTP servers on 127.0.0.1: ``live(**settings) -> (app, server)``."""
+    from live_server import LiveServer
+
+    servers = []
+
+    def start(**overrides):
+        app = make_app(**overrides)
+        server = LiveServer(app)
+        servers.append(server)
+        return app, server
+
+    yield start
+    for server in servers:
+        server.stop()

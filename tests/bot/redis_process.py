@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def redis_binary() -> str:
@@ -67,7 +69,7 @@ class RedisProcess:
         if self.proc is None:
             return
         with contextlib.suppress(redis.ConnectionError):
-            self.client().shutdown(save=save)
+            self.client(retry=Retry(NoBackoff(), 0)).shutdown(save=save)
         self.proc.wait(timeout=10)
         self.proc = None
 

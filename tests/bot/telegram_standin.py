@@ -12,6 +12,8 @@ import itertools
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -75,6 +77,19 @@ class TelegramStandIn:
         with self._cond:
             self.updates.append(update)
             self._cond.notify_all()
+
+    def deliver(self, update: dict, timeout: float = 30.0) -> int:
+        """Post ``update`` to the registered webhook, as Telegram does; return the status."""
+        request = urllib.request.Request(
+            self.webhook["url"], data=json.dumps(update).encode(), method="POST",
+            headers={"Content-Type": "application/json",
+                     "X-Telegram-Bot-Api-Secret-Token": self.webhook.get("secret_token", "")},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
 
     def sent_to(self, chat_id: int) -> list[dict]:
         with self._cond:
