@@ -68,6 +68,7 @@ class Flow:
     start: str
     nodes: dict[str, Node]
     commands: dict[str, tuple[str, ...]]
+    budgets: dict[str, Any] = field(default_factory=dict)
 
     def for_fact(self, fact: str) -> tuple[Node, ...]:
         """The question nodes that ask ``fact``, in the flow file's order."""
@@ -119,6 +120,7 @@ def load(path: Path) -> Flow:
         start=str(raw["start"]),
         nodes=nodes,
         commands=commands,
+        budgets=dict(raw.get("budgets") or {}),
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -53,18 +54,22 @@ class Encoded:
     segments: int
 
 
+GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
-    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+    return set(text) <= GSM_ALL
 
 
+@lru_cache(maxsize=8192)
 def encode_info(text: str) -> Encoded:
     """The encoding, length and segment count of ``text`` as one SMS."""
     if is_gsm7(text):
-        units = sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
+        units = len(text) + sum(text.count(ch) for ch in GSM_EXTENSION)
         single, multi, encoding = 160, 153, "GSM-7"
     else:
-        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        units = len(text.encode("utf-16-le", "surrogatepass")) // 2
         single, multi, encoding = 70, 67, "UCS-2"
     if units <= single:
         return Encoded(encoding, units, 1 if units else 0)
@@ -90,17 +95,23 @@ def body(text: str, labels: Sequence[str]) -> str:
 
 
 def cheapest(text: str, labels: Sequence[str]) -> tuple[str, list[str]]:
-    """Apply the SMS policy: keep accents unless folding them saves a segment.
+    """Apply the SMS policy: keep accents unless folding them saves a segment."""
+    found_text, found_labels = _cheapest(text, tuple(labels))
+    return found_text, list(found_labels)
 
-    Returns the text and labels to send. If even the folded message is not GSM-7
-    (emoji, other scripts), characters outside GSM-7 are kept: a person's own
-    words are never dropped.
+
+@lru_cache(maxsize=4096)
+def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The policy itself, cached: folded forms only when they save a segment.
+
+    If even the folded message is not GSM-7 (emoji, other scripts), it goes out as
+    UCS-2 unchanged: a person's own words are never dropped.
     """
     full = segments(body(text, labels))
-    folded_text, folded_labels = fold(text), [fold(label) for label in labels]
+    folded_text, folded_labels = fold(text), tuple(fold(label) for label in labels)
     if segments(body(folded_text, folded_labels)) < full:
         return folded_text, folded_labels
-    return text, list(labels)
+    return text, labels
 
 
 def render(reply: dict) -> str:

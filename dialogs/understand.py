@@ -31,6 +31,7 @@ class Answer:
     choice: Choice | None = None
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, no accents, no apostrophes, punctuation to spaces, spaces collapsed."""
     text = catalog.fold(text[:MAX_TEXT])
@@ -90,9 +91,14 @@ def looks_spanish(text: str) -> bool:
 
 
 def _choice_phrases(choice: Choice) -> frozenset[str]:
-    found = set(_phrases(choice.label)) | _phrases(f"syn.{choice.id}")
-    found.add(normalize(choice.id))
-    if choice.id == "dont_know":
+    return _choice_phrases_by_key(choice.id, choice.label)
+
+
+@lru_cache(maxsize=512)
+def _choice_phrases_by_key(choice_id: str, label: str) -> frozenset[str]:
+    found = set(_phrases(label)) | _phrases(f"syn.{choice_id}")
+    found.add(normalize(choice_id))
+    if choice_id == "dont_know":
         found |= _phrases("syn.dont_know")
     return frozenset(p for p in found if p)
 
