@@ -199,9 +199,26 @@ def _clean_reply(reply: dict) -> dict:
     return {"text": str(reply.get("text", "")), "choices": choices}
 
 
-def remember(text: str, replies: list[dict]) -> None:
+def shown_as(text: str) -> str:
+    """What the person's message looks like on the page: a choice's label, not its id."""
+    last = session.get("last") or {}
+    replies = last.get("replies") or []
+    for choice in (replies[-1].get("choices") or []) if replies else []:
+        if choice.get("id") == text:
+            return str(choice.get("label") or text)
+    for strings in ui_strings().values():
+        if text == strings["delete_text"]:
+            return strings["delete"]
+    switch = {"ENGLISH": "en", "ESPANOL": "es"}.get(text)
+    if switch:
+        strings = ui_strings()[switch]
+        return strings["lang_name"] if last else strings["start"]
+    return text
+
+
+def remember(shown: str, replies: list[dict]) -> None:
     """Keep the last exchange in the cookie so a reload shows where the person is."""
-    session["last"] = {"you": text[:MAX_TEXT], "replies": replies[-MAX_SHOWN_REPLIES:]}
+    session["last"] = {"you": shown[:MAX_TEXT], "replies": replies[-MAX_SHOWN_REPLIES:]}
     session.pop("ref", None)  # recorded by the session store with the first message
 
 
@@ -252,13 +269,15 @@ def chat_form() -> Response:
     if error:
         session["error"] = error
         return redirect(url_for("web.chat_page") + "#answer", code=303)
+    text = text.strip()
+    shown = shown_as(text)
     try:
-        replies = converse(text.strip(), request.form.get("mid") or None)
+        replies = converse(text, request.form.get("mid") or None)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         session["error"] = "error_server"
         return redirect(url_for("web.chat_page") + "#answer", code=303)
-    remember(text.strip(), replies)
+    remember(shown, replies)
     return redirect(url_for("web.chat_page") + "#latest", code=303)
 
 
@@ -283,12 +302,14 @@ def chat_api() -> Response:
     lang = body.get("lang")
     if lang in LANGS:
         session["lang"] = lang
+    text = text.strip()
+    shown = shown_as(text)
     try:
-        replies = converse(text.strip(), (message_id or "")[:64] or None)
+        replies = converse(text, (message_id or "")[:64] or None)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         return _json_error(503, "unavailable", ui_strings()[page_lang()]["error_server"])
-    remember(text.strip(), replies)
+    remember(shown, replies)
     return jsonify(replies=replies, lang=page_lang())
 
 

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var log = document.getElementById("log");
+  var region = document.getElementById("log-region");
   var choices = document.getElementById("choices");
   var compose = document.getElementById("compose");
   var input = document.getElementById("answer");
@@ -10,8 +11,15 @@
   var errorBox = document.getElementById("error");
   var strings = document.getElementById("strings").dataset;
   var tokenMeta = document.querySelector('meta[name="csrf-token"]');
-  if (!log || !compose || !window.fetch || !window.JSON) { return; }
+  if (!log || !region || !compose || !window.fetch || !window.JSON) { return; }
   var busy = false;
+  try {
+    if (window.sessionStorage.getItem("clearline-focus") === "latest") {
+      window.sessionStorage.removeItem("clearline-focus");
+      var latest = document.getElementById("latest");
+      if (latest) { latest.focus(); }
+    }
+  } catch (e) { /* storage may be off */ }
 
   function messageId() {
     var bytes = new Uint8Array(12);
@@ -58,7 +66,7 @@
   function setBusy(on) {
     busy = on;
     typing.hidden = !on;
-    log.setAttribute("aria-busy", on ? "true" : "false");
+    region.setAttribute("aria-busy", on ? "true" : "false");
     Array.prototype.forEach.call(document.querySelectorAll(".choice, .send"), function (b) {
       b.disabled = on;
     });
@@ -103,9 +111,13 @@
       var erase = document.getElementById("erase");
       if (erase) { erase.hidden = false; }
       if (r.data.lang && r.data.lang !== document.documentElement.lang) {
-        // The conversation changed language: reload so the whole page follows it.
-        window.location.assign(window.location.pathname + "#latest");
-        window.location.reload();
+        // The conversation changed language: load the page again so all of it follows.
+        try { window.sessionStorage.setItem("clearline-focus", "latest"); } catch (e) { /* private mode */ }
+        if (window.location.search || window.location.hash) {
+          window.location.replace(window.location.pathname);
+        } else {
+          window.location.reload();
+        }
         return;
       }
       var first = null;

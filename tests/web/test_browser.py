@@ -1,0 +1,252 @@
+"""The web chat, share kit and admin in a real Chromium against a real server and Redis.
+
+A complete check in English and in Spanish, by clicking buttons and by typing, with
+JavaScript on and off; the share page's QR codes decoded from the rendered page; the
+admin page before and after conversations; an axe-core scan of the chat and share pages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.web.conftest import ADMIN_TOKEN, BOT_USERNAME, HOTLINE, needs_chromium
+
+pytestmark = needs_chromium
+
+# A complete check as a person does it: ("click", button label) or ("type", text).
+# Possession, 2010, Fresno, misdemeanor, 21 or older: a verdict with its citation.
+BY_BUTTONS = {
+    "en": [("click", "Start in English"), ("click", "California"), ("click", "Had it"),
+           ("type", "2010"), ("type", "Fresno"), ("click", "Misdemeanor"),
+           ("click", "21 or older")],
+    "es": [("click", "Empezar en español"), ("click", "California"), ("click", "Tenerla"),
+           ("type", "2010"), ("type", "Fresno"), ("click", "Delito menor"),
+           ("click", "21 o más")],
+}
+BY_TYPING = {
+    "en": [("type", "hello"), ("type", "california"), ("type", "possession"),
+           ("type", "around 2010"), ("type", "fresno"), ("type", "misdemeanor"),
+           ("type", "25")],
+    "es": [("type", "hola"), ("type", "california"), ("type", "tenerla"), ("type", "2010"),
+           ("type", "fresno"), ("type", "delito menor"), ("type", "25")],
+}
+VERDICT_MARK = re.compile(r"HS 1136\d")  # every conclusion cites its statute
+ANOTHER = {"en": "Do you want to check another conviction?",
+           "es": "¿Quiere revisar otra condena?"}
+YES = {"en": "Yes", "es": "Sí"}
+
+
+def bot_count(page) -> int:
+    return page.locator("#log li.bot").count()
+
+
+def do(page, action: str, value: str, *, javascript: bool) -> None:
+    """Answer once, the way a person would, and wait for the bot's reply."""
+    before = bot_count(page)
+    lang_before = page.evaluate("document.documentElement.lang") if javascript else None
+    if action == "click":
+        target = page.locator("#choices").get_by_role("button", name=value, exact=True)
+        trigger = target.click
+    else:
+        page.fill("#answer", value)
+        def trigger() -> None:
+            page.press("#answer", "Enter")
+    if not javascript:
+        with page.expect_navigation():
+            trigger()
+        return
+    trigger()
+    page.wait_for_function(
+        """([n, lang]) => document.documentElement.lang !== lang ||
+             (document.querySelectorAll('#log li.bot').length > n &&
+              document.getElementById('log-region').getAttribute('aria-busy') !== 'true')""",
+        arg=[before, lang_before],
+    )
+    page.wait_for_load_state()
+
+
+def complete_check(page, url: str, steps, lang: str, *, javascript: bool) -> str:
+    page.goto(url)
+    for action, value in steps:
+        do(page, action, value, javascript=javascript)
+    page.wait_for_selector("#log li.bot")
+    assert page.evaluate("document.documentElement.lang") == lang
+    return page.locator("#log").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("how", ["buttons", "typing"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_complete_check(new_page, live_server, lang, how, javascript):
+    page = new_page(javascript=javascript)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    steps = (BY_BUTTONS if how == "buttons" else BY_TYPING)[lang]
+    transcript = complete_check(page, f"{live_server.url}/?ref=BROWSER1", steps, lang,
+                                javascript=javascript)
+    assert VERDICT_MARK.search(transcript), transcript
+    assert ANOTHER[lang] in transcript
+    assert page.locator("#choices").get_by_role("button", name=YES[lang], exact=True).is_visible()
+    if javascript:  # the whole conversation stays on the page, both sides
+        said = [t.split(": ", 1)[1] for t in page.locator("#log li.me").all_text_contents()]
+        assert said == [value for _, value in steps]
+        assert page.locator("#log li.bot").count() >= 8
+    else:  # the page shows the last exchange after every post
+        assert page.locator("#log li.me").inner_text().endswith(steps[-1][1])
+    assert not errors
+
+
+def test_new_messages_are_announced_and_focus_moves_on(page, live_server):
+    page.goto(live_server.url)
+    log = page.locator("#log-region")
+    assert log.get_attribute("role") == "log"
+    assert log.get_attribute("aria-live") == "polite"
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    do(page, "click", "Start in English", javascript=True)
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "California"  # the first choice of the new question
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # keyboard only: "Federal court"
+    page.wait_for_function("document.querySelectorAll('#log li.me').length === 2")
+    assert "Federal court" in page.locator("#log li.me").last.inner_text()
+
+
+def test_empty_answer_shows_an_error_not_a_request(page, live_server):
+    page.goto(live_server.url)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.click("button.send")
+    assert page.locator("#error").is_visible()
+    assert page.get_attribute("#answer", "aria-invalid") == "true"
+    assert not [u for u in requests if u.endswith("/api/chat")]
+
+
+def test_erase_my_answers(page, live_server):
+    page.goto(live_server.url)
+    do(page, "click", "Start in English", javascript=True)
+    do(page, "click", "California", javascript=True)
+    with page.expect_navigation():  # a plain form post, also without JavaScript
+        page.locator("#erase button").click()
+    assert "Erase everything" in page.locator("#log").inner_text()
+    do(page, "click", "Yes, erase", javascript=True)
+    assert "We erased everything" in page.locator("#log").inner_text()
+    page.goto(live_server.url)  # the old answers are gone: "hi" starts from the beginning
+    do(page, "type", "hi", javascript=True)
+    assert "Where was the case?" in page.locator("#log li.bot").last.inner_text()
+
+
+def test_share_kit_qr_codes_decode_to_the_links(page, live_server):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/share")
+    page.fill("#code", "fresnofair25")
+    with page.expect_navigation():
+        page.press("#code", "Enter")
+    cards = page.locator("li.card")
+    assert cards.count() == 6
+    found = {}
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        href = card.locator("p.url a").get_attribute("href")
+        png = card.locator("img.qr").screenshot()
+        decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+        assert decoded, f"no QR code found for {href}"
+        assert decoded[0].text == href
+        found[(card.get_attribute("data-kind"), card.get_attribute("data-lang"))] = href
+    assert found[("web", "en")] == f"{live_server.url}/?ref=FRESNOFAIR25"
+    assert found[("web", "es")] == f"{live_server.url}/?ref=FRESNOFAIR25&lang=es"
+    assert found[("telegram", "en")] == f"https://t.me/{BOT_USERNAME}?start=FRESNOFAIR25"
+    assert found[("sms", "en")] == f"sms:{HOTLINE}?&body=HI%20FRESNOFAIR25"
+    assert found[("sms", "es")] == f"sms:{HOTLINE}?&body=HOLA%20FRESNOFAIR25"
+    # the web link opens the chat with the code, in the right language
+    page.goto(found[("web", "es")])
+    assert page.evaluate("document.documentElement.lang") == "es"
+
+
+def test_share_refuses_a_bad_code(page, live_server):
+    page.goto(f"{live_server.url}/share")
+    page.fill("#code", "no spaces!")
+    with page.expect_navigation():
+        page.press("#code", "Enter")
+    assert page.get_attribute("#code", "aria-invalid") == "true"
+    assert page.locator("#code-error").is_visible()
+    assert page.locator("img.qr").count() == 0
+
+
+def test_flyer_prints_on_one_page(page, live_server):
+    page.goto(f"{live_server.url}/share/flyer?code=ABC12")
+    assert page.locator("#print").is_visible()  # the script shows the Print button
+    page.emulate_media(media="print")
+    assert not page.locator(".flyer-tools").is_visible()
+    pdf = page.pdf(format="Letter")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+
+
+def _admin_numbers(page) -> dict[str, int]:
+    return {m: int(page.locator(f'[data-metric="{m}"]').inner_text())
+            for m in ("started", "completed", "verdicts")}
+
+
+def test_admin_refuses_without_the_token_then_counts_conversations(new_page, live_server):
+    admin = new_page(width=1280, height=900)
+    response = admin.goto(f"{live_server.url}/admin")
+    assert response.status == 401
+    assert admin.locator("[data-metric]").count() == 0
+    admin.fill("#token", "wrong")
+    with admin.expect_navigation():
+        admin.press("#token", "Enter")
+    assert admin.locator("#token-error").is_visible()
+    admin.fill("#token", ADMIN_TOKEN)
+    with admin.expect_navigation():
+        admin.press("#token", "Enter")
+    before = _admin_numbers(admin)
+
+    for javascript in (True, False):
+        person = new_page(javascript=javascript)
+        complete_check(person, f"{live_server.url}/?ref=ADMINTEST", BY_BUTTONS["en"], "en",
+                       javascript=javascript)
+    quitter = new_page()  # starts, answers one question, leaves
+    quitter.goto(f"{live_server.url}/?ref=ADMINTEST")
+    do(quitter, "click", "Start in English", javascript=True)
+
+    admin.reload()
+    after = _admin_numbers(admin)
+    assert after["started"] == before["started"] + 3
+    assert after["completed"] == before["completed"] + 2
+    assert after["verdicts"] == before["verdicts"] + 2
+    refs = admin.locator("#h-refs").locator("..").locator("table")
+    row = refs.locator("tr", has_text="ADMINTEST")
+    assert row.locator("td").all_text_contents()[:2] == ["3", "2"]
+    funnel = admin.locator("#funnel")
+    assert "Court (state or county)" in funnel.text_content()
+    csv = admin.request.get(f"{live_server.url}/admin/stats.csv").text()
+    assert re.search(r"started,referral,ADMINTEST,<5", csv)
+
+
+@pytest.mark.parametrize("path", ["/", "/?lang=es", "/share?code=ABC12", "/share/flyer?code=ABC12"])
+def test_no_serious_accessibility_findings(page, live_server, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(live_server.url + path)
+    if path == "/":
+        do(page, "click", "Start in English", javascript=True)
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, results.generate_report()
+
+
+def test_first_load_is_light(page, live_server):
+    sizes = []
+    page.on("requestfinished", lambda r: sizes.append(r.sizes()))
+    page.goto(live_server.url, wait_until="networkidle")
+    total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+    print(f"first load: {len(sizes)} requests, {total} bytes transferred")
+    assert len(sizes) <= 4
+    assert total < 40_000

@@ -1,0 +1,234 @@
+"""The web chat, share kit and admin pages through HTTP (Flask's test client, real Redis)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web.conftest import ADMIN_TOKEN, BOT_USERNAME, HOTLINE
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture()
+def client(web_app):
+    return web_app.test_client()
+
+
+def csrf_of(client, path: str = "/") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return CSRF_META.search(html).group(1)
+
+
+def chat(client, text: str, token: str, **extra):
+    return client.post("/api/chat", json={"text": text, **extra},
+                       headers={"X-CSRF-Token": token})
+
+
+# --- security headers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/share", "/share?code=ABC12"])
+def test_pages_carry_strict_security_headers(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    for path in ("/", "/share?code=ABC12", "/share/flyer?code=ABC12"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html
+        assert not re.search(r"\son\w+=", html), path  # no inline event handlers
+        assert " style=" not in html, path
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    response = client.get("/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+# --- the chat API ----------------------------------------------------------------------
+
+
+def test_api_chat_answers_json_replies(client):
+    token = csrf_of(client)
+    response = chat(client, "hi", token, id="m-1")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["lang"] == "en"
+    assert body["replies"] and all(set(r) == {"text", "choices"} for r in body["replies"])
+    assert "Clearline" in body["replies"][0]["text"]
+    for choice in body["replies"][-1]["choices"]:
+        assert set(choice) == {"id", "label"}
+
+
+def test_api_chat_refuses_a_missing_or_forged_csrf_token(client):
+    csrf_of(client)
+    response = client.post("/api/chat", json={"text": "hi"})
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "csrf"
+    assert response.get_json()["csrf_token"]  # the page can retry with a fresh one
+    assert chat(client, "hi", "forged").status_code == 403
+
+
+def test_api_chat_from_another_browser_session_is_refused(web_app):
+    one, other = web_app.test_client(), web_app.test_client()
+    token = csrf_of(one)
+    csrf_of(other)
+    assert chat(other, "hi", token).status_code == 403
+
+
+@pytest.mark.parametrize(("payload", "status", "error"), [
+    ({"text": ""}, 400, "error_empty"),
+    ({"text": "   "}, 400, "error_empty"),
+    ({"text": 42}, 400, "error_empty"),
+    ({"text": "x" * 501}, 400, "error_too_long"),
+    (["hi"], 400, "bad_json"),
+])
+def test_api_chat_bad_input_gets_a_clean_error(client, payload, status, error):
+    token = csrf_of(client)
+    response = client.post("/api/chat", json=payload, headers={"X-CSRF-Token": token})
+    assert response.status_code == status
+    assert response.get_json()["error"] == error
+
+
+def test_api_chat_needs_json(client):
+    token = csrf_of(client)
+    response = client.post("/api/chat", data="text=hi", headers={"X-CSRF-Token": token},
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+
+
+def test_api_chat_oversized_body_is_413(client):
+    token = csrf_of(client)
+    response = client.post("/api/chat", data='{"text": "' + "a" * 20000 + '"}',
+                           content_type="application/json", headers={"X-CSRF-Token": token})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("text", ["🙂🙂🙂", "مرحبا", "'; DROP TABLE x; --", "<script>x</script>"])
+def test_api_chat_any_alphabet_gets_a_reply(client, text):
+    token = csrf_of(client)
+    response = chat(client, text, token)
+    assert response.status_code == 200
+    assert response.get_json()["replies"]
+
+
+def test_a_repeated_message_id_is_not_answered_twice(client):
+    token = csrf_of(client)
+    first = chat(client, "hi", token, id="same-id").get_json()
+    again = chat(client, "hi", token, id="same-id").get_json()
+    assert again["replies"] == first["replies"]  # shown again, not stepped again
+
+
+def test_form_post_without_javascript_redirects_back_to_the_answer(client):
+    token = csrf_of(client)
+    response = client.post("/", data={"text": "hi", "csrf_token": token, "mid": "f1"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/#latest")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="latest"' in html and "Clearline" in html
+
+
+def test_form_post_with_a_bad_token_asks_to_send_again(client):
+    csrf_of(client)
+    response = client.post("/", data={"text": "hi", "csrf_token": "nope"})
+    assert response.status_code == 303
+    html = client.get("/").get_data(as_text=True)
+    assert "open for a long time" in html
+
+
+def test_spanish_page_from_the_browser_language(client):
+    html = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in html
+    assert "Empezar en español" in html
+
+
+# --- share kit -------------------------------------------------------------------------
+
+
+def test_share_kit_links(client):
+    html = client.get("/share?code=fresnofair25").get_data(as_text=True)
+    assert "FRESNOFAIR25" in html
+    assert "/?ref=FRESNOFAIR25" in html
+    assert f"https://t.me/{BOT_USERNAME}?start=FRESNOFAIR25" in html
+    assert f"sms:{HOTLINE}?&amp;body=HI%20FRESNOFAIR25" in html
+    assert f"sms:{HOTLINE}?&amp;body=HOLA%20FRESNOFAIR25" in html
+    assert html.count('class="qr"') == 6  # three links, two languages
+
+
+@pytest.mark.parametrize("code", ["a", "has space", "x" * 17, "dé", "<b>", "AB-12"])
+def test_share_refuses_bad_codes(client, code):
+    response = client.get("/share", query_string={"code": code})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and "<b>" not in html
+    assert 'class="qr"' not in html
+
+
+def test_qr_svg(client):
+    response = client.get("/share/qr.svg?code=ABC12&kind=web&lang=en")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg")
+    assert client.get("/share/qr.svg?code=no!&kind=web").status_code == 404
+    assert client.get("/share/qr.svg?code=ABC12&kind=fax").status_code == 404
+
+
+def test_flyer_is_printable_and_bilingual(client):
+    html = client.get("/share/flyer?code=ABC12").get_data(as_text=True)
+    assert 'lang="en"' in html and 'lang="es"' in html
+    assert "HI ABC12" in html and "HOLA ABC12" in html
+    css = client.get("/assets/site.css").get_data(as_text=True)
+    assert "@media print" in css
+    assert client.get("/share/flyer?code=").status_code == 404
+
+
+# --- admin -----------------------------------------------------------------------------
+
+
+def test_admin_is_off_without_a_token(tmp_path):
+    from bot.app import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SECRET_KEY": "k",
+                      "ADMIN_TOKEN": ""})
+    client = app.test_client()
+    assert client.get("/admin").status_code == 404
+    assert client.get("/admin/stats.csv").status_code == 404
+
+
+def test_admin_refuses_without_the_token(client):
+    response = client.get("/admin")
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "Admin token" in html and "started" not in html
+    assert client.get("/admin/stats.csv").status_code == 401
+    bad = client.get("/admin/stats.csv", headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 401
+
+
+def test_admin_sign_in_with_the_token(client):
+    page = client.get("/admin").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    wrong = client.post("/admin", data={"csrf_token": token, "token": "nope"})
+    assert wrong.status_code == 401
+    right = client.post("/admin", data={"csrf_token": token, "token": ADMIN_TOKEN})
+    assert right.status_code == 303
+    dashboard = client.get("/admin")
+    assert dashboard.status_code == 200
+    assert "Where people stop" in dashboard.get_data(as_text=True)
+
+
+def test_admin_csv_with_a_bearer_token(client):
+    response = client.get("/admin/stats.csv", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).startswith("week,metric,group,name,count")
