@@ -232,11 +232,15 @@ def _next_question(state: dict[str, Any], missing: list[str]) -> Node | None:
 
 
 def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
-    key = node.ask or node.say or ""
-    body = turn.t(key)
-    if node.id == "end":
-        body = turn.t("goodbye")
-    turn.say(f"{prefix} {body}".strip(), turn.choices(node))
+    """Ask ``node``'s question; a prefix that would push it past 2 SMS goes on its own."""
+    body = turn.t(node.ask or node.say or "")
+    choices = turn.choices(node)
+    joined = f"{prefix} {body}".strip()
+    labels = [c["label"] for c in choices]
+    if prefix and sms.segments(sms.body(*sms.cheapest(joined, labels))) > 2:
+        turn.say(prefix)
+        joined = body
+    turn.say(joined, choices)
 
 
 def _verdict(

@@ -97,6 +97,7 @@ def _choice_phrases(choice: Choice) -> frozenset[str]:
 @lru_cache(maxsize=512)
 def _choice_phrases_by_key(choice_id: str, label: str) -> frozenset[str]:
     found = set(_phrases(label)) | _phrases(f"syn.{choice_id}")
+    found |= _phrases("syn." + label.removeprefix("c."))
     found.add(normalize(choice_id))
     if choice_id == "dont_know":
         found |= _phrases("syn.dont_know")

@@ -19,6 +19,7 @@ MUST, SHOULD, MAY = 0, 1, 2
 # Reasons that explain best, said first.
 LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
                 "other_jurisdiction", "after_prop64", "still_serving")
+UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense")
 # Other-relief codes worded together as one line when they come together.
 EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41")
 # Caveats worth their space even when space is short.
@@ -52,7 +53,8 @@ def headline_key(assessment: dict[str, Any]) -> str:
 def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
     """One line on why: the main reasons, worded, with their citations."""
     reasons = list(assessment.get("reasons") or [])
-    reasons.sort(key=lambda r: r.get("code") not in LEAD_REASONS)
+    lead = UNSURE_REASONS if assessment.get("outcome") == "unsure" else LEAD_REASONS
+    reasons.sort(key=lambda r: r.get("code") not in lead)
     shown = reasons[:limit]
     if not shown:
         return ""
