@@ -23,7 +23,8 @@ def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment
     today = today or date.today()
     parsed = parse_facts(facts if isinstance(facts, Mapping) else {}, today)
     result = decide(parsed, today)
-    result.confirm = confirm_steps(parsed.county, result.outcome)
+    pending = "pending_case_check" in result.caveats
+    result.confirm = confirm_steps(parsed.county, result.outcome, local=pending)
     open_outcomes = {"likely_cleared", "likely_destroyed", "petition", "unsure"}
     if result.outcome in open_outcomes and parsed.county is None:
         result.ask("county")

@@ -20,6 +20,8 @@ ASK_ORDER = (
     "prior_same_offense_convictions",
     "sale_to_minor",
     "interstate",
+    "used_minor",
+    "environmental_harm",
     "amount",
 )
 

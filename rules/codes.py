@@ -51,6 +51,7 @@ REASONS = {
     "county_dismissed_all": "This county dismissed even where the law asked only a reduction.",
     "county_followed_statute": "This county reduced or dismissed as the law required.",
     "if_cannabis_offense": "If the charge was one of the four cannabis sections.",
+    "before_1976_destruction_on_request": "Before 1976: the record is destroyed only on request.",
 }
 
 CAVEATS = {
@@ -61,8 +62,9 @@ CAVEATS = {
     "may_be_on_automatic_list": "It may also have been on the automatic list: check first.",
     "juvenile_may_be_sealed": "Juvenile records may already be sealed (WIC 781, 786).",
     "record_may_still_show": "Destroyed records sometimes still show up: ask the court.",
-    "unless_disqualifiers": "Unless a disqualifier applies (earlier very serious or registrable "
-    "conviction, two earlier same convictions, sale to a minor, across the state line).",
+    "unless_disqualifiers": "Unless a disqualifier applies (an earlier very serious or "
+    "registrable conviction, two earlier same convictions, sale to a minor, using someone "
+    "under 21, across the state line, serious environmental harm).",
     "court_decides": "A court decides; the disqualifier may not apply.",
     "bulk_review_may_not_have_screened": "Some counties' bulk review did not check disqualifiers.",
     "if_still_serving": "If still on probation, parole or in custody, a request is needed.",
@@ -76,6 +78,10 @@ CAVEATS = {
     "immigration": "Talk to an immigration lawyer before relying on this.",
     "immigration_if_noncitizen": "If you are not a U.S. citizen, talk to an immigration lawyer.",
     "pardon_does_not_expunge": "A federal pardon does not erase the record.",
+    "pardon_citizens_and_residents": "The pardons cover U.S. citizens and permanent residents.",
+    "newer_possession_record_may_be_destroyed": "Newer possession records may also have to "
+    "be destroyed after two years (HS 11361.5; current wording unverified).",
+    "may_have_been_dismissed": "The automatic review may also have dismissed it: check.",
     "attempt": "An attempt is treated like the offense itself.",
 }
 

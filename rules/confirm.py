@@ -5,7 +5,7 @@ Sources: shared/domain/confirm.md (ways 1-5) and counties.csv.
 
 from __future__ import annotations
 
-from .counties import County, get
+from .counties import Contact, County, get
 
 DOJ_REVIEW = {
     "kind": "doj_record_review",
@@ -33,46 +33,50 @@ def _step(kind: str, name: str, url: str = "", phone: str = "") -> dict[str, str
     return step
 
 
+def _contact(county: County, kind: str) -> Contact | None:
+    return next((c for c in county.contacts if c.kind == kind), None)
+
+
 def _office(county: County, kind: str, default_name: str, url: str) -> dict[str, str]:
     """The county's office of this kind, with the best contact the data has."""
-    for contact in county.contacts:
-        if contact.kind == kind:
-            return _step(kind, contact.name, contact.url or url, contact.phone)
+    contact = _contact(county, kind)
+    if contact:
+        return _step(kind, contact.name, contact.url or url, contact.phone)
     return _step(kind, default_name, url)
 
 
 def county_steps(county: County) -> list[dict[str, str]]:
-    """Public Defender, District Attorney and court of one county."""
-    return [
-        _office(
-            county,
-            "county_public_defender",
-            f"{county.name} County Public Defender",
-            county.public_defender_url,
-        ),
-        _office(
-            county,
-            "county_district_attorney",
-            f"{county.name} County District Attorney",
-            county.da_url,
-        ),
-        _step("court", county.court_name, county.court_url, county.court_phone),
-    ]
+    """The county's Public Defender (where the data knows one), District Attorney and court.
+
+    Some small counties have no Public Defender office (confirm.md), so none is invented.
+    """
+    steps = []
+    if county.public_defender_url or _contact(county, "county_public_defender"):
+        steps.append(_office(county, "county_public_defender", f"{county.name} County Public "
+                             "Defender", county.public_defender_url))
+    steps.append(_office(county, "county_district_attorney",
+                         f"{county.name} County District Attorney", county.da_url))
+    steps.append(_step("court", county.court_name, county.court_url, county.court_phone))
+    return steps
 
 
-def confirm_steps(county_name: str | None, outcome: str) -> list[dict[str, str]]:
-    """Ordered steps to verify the outcome (empty only for not_covered)."""
-    if outcome == "not_covered":
+def confirm_steps(county_name: str | None, outcome: str, *, local: bool = False) -> list[dict]:
+    """Ordered steps to verify the outcome.
+
+    ``not_covered`` gets legal aid only, unless ``local`` asks for the county's offices too
+    (a case that may have been pending on 9 Nov 2016).
+    """
+    if outcome == "not_covered" and not local:
         return [dict(LEGAL_AID)]
     county = get(county_name)
     if county is None:
-        local = [
+        steps = [
             _step("county_public_defender", "The Public Defender in the county of conviction"),
             _step("county_district_attorney", "The District Attorney in the county of conviction"),
             dict(STATEWIDE_COURT),
         ]
     else:
-        local = county_steps(county)
-    if outcome in {"likely_destroyed", "petition"}:
-        local = [local[2], local[0], local[1]]  # the court acts on these: ask it first
-    return [*local, dict(DOJ_REVIEW), dict(LEGAL_AID)]
+        steps = county_steps(county)
+    if outcome == "likely_destroyed":
+        steps.sort(key=lambda step: step["kind"] != "court")  # the court destroys records
+    return [*steps, dict(DOJ_REVIEW), dict(LEGAL_AID)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -90,7 +91,6 @@ ALIASES: dict[str, str] = {
     "sd": "San Diego",
     "oc": "Orange",
     "orange county": "Orange",
-    "sb": "San Bernardino",
     "san berdoo": "San Bernardino",
     "slo": "San Luis Obispo",
     "sac": "Sacramento",
@@ -101,6 +101,11 @@ ALIASES: dict[str, str] = {
     "contra costa county": "Contra Costa",
 }
 
+_PREFIX = re.compile(
+    r"^(?:(?:the )?superior court(?: of california)?(?: for| of)? ?|city and county of |county of "
+    r"|condado de )+"
+)
+_SUFFIX = re.compile(r"(?: (?:county|co|ca|california|calif|condado))+$")
 _KEY = {re.sub(r"[^a-z]", "", name.lower()): name for name in COUNTIES}
 
 
@@ -118,12 +123,11 @@ def normalize_county(text: object) -> str | None:
     """
     if not isinstance(text, str) or len(text) > 80:
         return None
-    words = re.sub(r"[^a-z ]", " ", text.lower()).split()
-    while words and words[-1] in {"county", "co", "ca", "california", "calif"}:
-        words.pop()
-    if words and words[0] == "county" and len(words) > 2 and words[1] == "of":
-        words = words[2:]
-    spaced = " ".join(words)
+    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    spaced = " ".join(re.sub(r"[^a-z ]", " ", plain).split())
+    spaced = _PREFIX.sub("", spaced)
+    spaced = _SUFFIX.sub("", spaced)
     if spaced in ALIASES:
         return ALIASES[spaced]
     return _KEY.get(spaced.replace(" ", ""))

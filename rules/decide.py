@@ -18,6 +18,7 @@ PROP64_EFFECTIVE = date(2016, 11, 9)  # Prop 64 in effect (HS 11361.8)
 LISTS_SENT = date(2019, 7, 1)  # DOJ sends prosecutors the lists (HS 11361.9, AB 1793)
 COURT_ORDERS_DUE = date(2023, 3, 1)  # courts' deadline (HS 11361.9 as amended by AB 1706)
 DESTRUCTION_START = 1976  # HS 11361.5 reaches convictions from 1 Jan 1976
+LEGAL_TODAY = {"possession", "cultivation"}  # within HS 11362.1's limits, for adults 21+
 GROW_SELL = {"cultivation": "11358", "possession_for_sale": "11359", "sale_transport": "11360"}
 
 Rule = Callable[[Facts, date, Assessment], bool]
@@ -32,21 +33,25 @@ def federal_court(f: Facts, today: date, a: Assessment) -> bool:
     if f.court != "federal":
         return False
     a.conclude("not_covered", "none")
-    a.because("federal_conviction", "HS 11361.8(e)")
+    a.because("federal_conviction", "HS 11361.8(a)")
     if f.offense is None or f.offense.kind == "possession":
         a.suggest("federal_pardon_2022", "Presidential Proclamation of 6 Oct 2022")
         a.suggest("federal_pardon_2023", "Presidential Proclamation of 22 Dec 2023")
+        a.caveat("pardon_citizens_and_residents")
         a.caveat("pardon_does_not_expunge")
     return True
 
 
 def other_jurisdiction(f: Facts, today: date, a: Assessment) -> bool:
-    """Step 2. Another state's, a military or a tribal court: its own law applies (law brief s9)."""
-    if f.court not in {"other_state", "military"}:
+    """Step 2. Another state's, a military, tribal or foreign court: its own law applies.
+
+    HS 11361.8(a) reaches convictions under California's sections only (law brief s9).
+    """
+    if f.court not in {"other_state", "military", "tribal", "foreign"}:
         return False
     a.conclude("not_covered", "none")
-    a.because("other_jurisdiction", "HS 11361.8(e)")
-    a.suggest("that_jurisdiction", "HS 11361.8(e)")
+    a.because("other_jurisdiction", "HS 11361.8(a)")
+    a.suggest("that_jurisdiction", "HS 11361.8(a)")
     return True
 
 
@@ -91,9 +96,12 @@ def prop64_date(f: Facts, today: date, a: Assessment) -> bool:
         a.because("after_prop64", "HS 11361.8(a)")
         if when.earliest.year <= 2017:
             a.caveat("pending_case_check")
+        if f.level in {"misdemeanor", "infraction"} and _small_possession(f):
+            a.caveat("newer_possession_record_may_be_destroyed")
         _suggest_expungement(a)
         return True
     if when.latest >= PROP64_EFFECTIVE:
+        a.ask("conviction_date")  # the answer straddles the line: ask before or after
         a.caveat("date_near_prop64")
     return False
 
@@ -119,10 +127,9 @@ def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
         a.because("juvenile_adjudication", "HS 11361.8(m)")
         a.caveat("juvenile_may_be_sealed")
         return True
-    if f.age_at_offense is None:
-        a.ask("age_at_offense")
-    if f.age_at_offense in {None, "under_18"} and f.juvenile is None:
-        a.ask("juvenile")  # asked only once the age says under 18 (ASK_ORDER puts age first)
+    if f.juvenile is None and f.age_at_offense in {None, "under_18"}:
+        a.ask("age_at_offense")  # the age decides whether juvenile court is asked
+        a.ask("juvenile")
     return False
 
 
@@ -133,23 +140,20 @@ def destroyed_record(f: Facts, today: date, a: Assessment) -> bool:
     away or transport (old 11360(b)), convicted from 1 Jan 1976 and over two years ago.
     Such records may not be used against the person (HS 11361.7).
     """
-    offense = f.offense
-    small_offense = offense is None or (
-        (offense.kind == "possession" and offense.subsection != "a")
-        or (offense.kind == "sale_transport" and offense.subsection == "b")
-    )
-    if not small_offense:
+    if not _small_possession(f):
         return False
     if f.level is None:
-        if offense is None or offense.kind == "possession" or offense.subsection == "b":
-            a.ask("level")
+        a.ask("level")
         return False
-    if f.level == "felony" or offense is None:
+    if f.level == "felony" or f.offense is None:
         return False
     when = f.conviction_date
-    if when is not None and when.earliest.year < DESTRUCTION_START:
+    if when is not None and when.latest.year < DESTRUCTION_START:
+        a.conclude("unsure", "unknown")
+        a.because("before_1976_destruction_on_request", "HS 11361.5(b)")
         a.suggest("destruction_on_request", "HS 11361.5(b)")
-        return False
+        a.caveat("may_have_been_dismissed")
+        return True
     if when is not None and date(when.latest.year + 2, 12, 31) > today:
         return False
     a.conclude("likely_destroyed", "destroyed")
@@ -158,6 +162,23 @@ def destroyed_record(f: Facts, today: date, a: Assessment) -> bool:
     a.caveat("record_may_still_show")
     a.suggest("petition_cr400", "HS 11361.8(e)")
     return True
+
+
+def _small_possession(f: Facts) -> bool:
+    """Old minor possession or small giving away (HS 11361.5(a)); True when unknown.
+
+    Every pre-2016 11360 misdemeanor was old 11360(b): 11360(a) was a felony.
+    """
+    offense = f.offense
+    if offense is None:
+        return True
+    if offense.kind == "possession":
+        return offense.subsection != "a"
+    if offense.kind == "sale_transport":
+        return offense.subsection == "b" or (
+            offense.subsection is None and f.level in {None, "misdemeanor", "infraction"}
+        )
+    return False
 
 
 # fact key, reason code, {section: citation}, extra citation
@@ -176,13 +197,12 @@ DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
     ("used_minor", "disqualifier_used_minor", {"11359": "HS 11359(d)"}, None),
     ("environmental_harm", "disqualifier_environmental", {"11358": "HS 11358(d)(3)"}, None),
 )
-ASKED_DISQUALIFIERS = {
-    "prior_super_strike", "pc290_registrant", "prior_same_offense_convictions",
-    "sale_to_minor", "interstate",
-}
+ASKED_DISQUALIFIERS = {key for key, *_ in DISQUALIFIERS}
 
 
 def _disqualified(f: Facts, key: str) -> bool | None:
+    if key == "used_minor" and f.age_at_offense in {"under_18", "18_20"}:
+        return False  # HS 11359(d) reaches only people aged 21 or over
     if key == "prior_same_offense_convictions":
         count = f.prior_same_offense_convictions
         return None if count is None else count >= 2
@@ -190,7 +210,7 @@ def _disqualified(f: Facts, key: str) -> bool | None:
 
 
 def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
-    """Step 9. What keeps 11358-11360 a felony today; never possession (11357).
+    """Step 9. What keeps an 11358-11360 felony a felony today; never possession (11357).
 
     A prior super strike or PC 290(c) offense, two or more earlier same-offense
     convictions, sale to a minor, using a minor, over 28.5 g across the state line,
@@ -198,6 +218,8 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
     """
     if f.offense is None or f.offense.kind not in GROW_SELL:
         return False
+    if f.level in {"misdemeanor", "infraction"}:
+        return False  # they make the conduct a felony; a misdemeanor stays one
     section = GROW_SELL[f.offense.kind]
     found, unknown = False, False
     for key, code, citations, extra in DISQUALIFIERS:
@@ -251,7 +273,7 @@ def nothing_changed(f: Facts, today: date, a: Assessment) -> bool:
 
     HS 11361.8(e); no deadline, no hearing unless asked, eligibility presumed (11361.8(f)).
     """
-    if not f.checked_not_cleared:
+    if not f.checked_not_cleared or f.offense is None:
         return False
     a.conclude("petition", statutory_relief(f))
     a.because("nothing_changed_petition", "HS 11361.8(e)")
@@ -266,6 +288,8 @@ def automatic_review(f: Facts, today: date, a: Assessment) -> bool:
     The legal minimum is HS 11361.8(e): dismissed where the conduct is legal today,
     otherwise reduced; counties that dismissed everything did more.
     """
+    if f.offense is None:
+        return True  # decide() answers "unsure", on the condition that it was one of the four
     if today < LISTS_SENT:
         a.conclude("petition", statutory_relief(f))
         a.because("automatic_review_not_started", "HS 11361.9")
@@ -307,7 +331,7 @@ def statutory_relief(f: Facts) -> str:
     adult, small = f.age_at_offense, f.amount
     if adult in {"under_18", "18_20"} or small == "large":
         return "reduced"
-    if adult == "21_plus" and small == "small" and kind in {"possession", "cultivation"}:
+    if adult == "21_plus" and small == "small" and kind in LEGAL_TODAY:
         return "dismissed"
     return "dismissed_or_reduced"
 
@@ -327,13 +351,13 @@ def cleared_relief(f: Facts, a: Assessment) -> str:
         a.caveat("misdemeanor_relief_varies")
     elif floor == "reduced":
         a.because("conduct_now_lesser", "HS 11361.8(e)")
+    if floor == "dismissed_or_reduced" and f.offense and f.offense.kind in LEGAL_TODAY:
+        for key in ("age_at_offense", "amount"):  # they decide whether it was legal conduct
+            if getattr(f, key) is None:
+                a.ask(key)
     if practice == "per_statute":
         a.because("county_followed_statute", "HS 11361.9")
         return floor
-    if f.county is None:
-        a.ask("county")
-    if floor == "dismissed_or_reduced" and f.amount is None and f.offense is not None:
-        a.ask("amount")
     return "dismissed_or_reduced"
 
 

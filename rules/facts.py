@@ -13,7 +13,8 @@ from .sections import Offense, normalize_offense
 
 UNKNOWN = object()
 
-COURTS = frozenset({"california", "federal", "other_state", "military"})
+COURTS = frozenset({"california", "federal", "other_state", "military", "tribal", "foreign"})
+COURT_ALIASES = {"dc": "federal", "d.c.": "federal", "district_of_columbia": "federal"}
 LEVELS = frozenset({"felony", "misdemeanor", "infraction"})
 AMOUNTS = frozenset({"small", "large"})
 AGES = frozenset({"under_18", "18_20", "21_plus"})
@@ -143,6 +144,16 @@ def _age(value: Any) -> str | None:
     return _enum(value, AGES)
 
 
+def _court(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().lower() in COURT_ALIASES:
+        return COURT_ALIASES[value.strip().lower()]
+    return _enum(value, COURTS)
+
+
+def _int_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _text(value: Any, normalize: Any) -> Any:
     return normalize(value) if isinstance(value, str) else None
 
@@ -157,9 +168,9 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
         return None if value == "unknown" else value
 
     return Facts(
-        court=_enum(get("court"), COURTS),
+        court=_court(get("court")),
         county=_text(get("county"), normalize_county),
-        offense=_text(get("offense"), normalize_offense),
+        offense=_text(_int_as_text(get("offense")), normalize_offense),
         level=_enum(get("level"), LEVELS),
         conviction_date=parse_date(get("conviction_date"), today),
         age_at_offense=_age(get("age_at_offense")),

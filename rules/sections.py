@@ -23,18 +23,34 @@ PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"}
 # Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
 PRE_1973 = frozenset({"11530", "11530.5", "11531", "11532"})
 
-_CODE = (
-    r"(?P<code>h\s*&\s*s|h\s*and\s*s|health\s*(?:and|&)\s*safety(?:\s*code)?|hsc|hs"
-    r"|pc|vc|bp|b\s*&\s*p|penal(?:\s*code)?)"
+# Ways records and people write the code's name, folded to "hs" (or "pc", ...) first.
+_CODE_NAMES = (
+    (r"cal(?:ifornia|\.)?\s*", ""),
+    (r"health\s*(?:and|&)\s*safety\s*(?:code)?", " hs "),
+    (r"\bh\s*[&/.]?\s*(?:and\s*)?s\s*\.?\s*c(?![a-z])\.?", " hs "),
+    (r"\bh\s*[&/.]\s*s(?![a-z])\.?", " hs "),
+    (r"\bh\s*and\s*s(?![a-z])", " hs "),
+    (r"\bhsc(?![a-z])", " hs "),
+    (r"penal\s*(?:code)?", " pc "),
+    (r"\bb\s*&\s*p\b", " bp "),
+    (r"\bv\.?\s*c\b\.?", " vc "),
+    (r"\b(?:code\s*)?(?:section|sec\.?)\s*|§", " "),
+    (r"\((?:[a-z]{5,}[^)]*)\)", " "),  # "(felony)", "(misdemeanor)"
+    (r"(?<=\d),(?=\d{3})", ""),  # 11,359
 )
+_FOLD = [(re.compile(pattern), repl) for pattern, repl in _CODE_NAMES]
 _SECTION = re.compile(
-    r"^\s*(?:" + _CODE + r"\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?"
-    r"(?P<attempt>664\s*[/.\-]?\s*)?"
-    r"(?:§\s*)?(?P<num>\d{3,6}(?:\.\d{1,2})?)"
-    r"\s*(?P<sub>(?:\(\s*[a-z0-9]{1,4}\s*\)\s*)*|[a-z](?![a-z]))"
-    r"\s*(?P<code2>hs|h\s*&\s*s|hsc|pc)?\s*\.?\s*$",
-    re.IGNORECASE,
+    r"^(?P<code>hs|pc|vc|bp)?[\s-]*"
+    r"(?P<attempt>664\s*(?:\(\s*[a-z]\s*\))?\s*[/.\-]?\s*)?"
+    r"(?P<num>\d{3,6}(?:\.\d{1,2})?)"
+    r"[\s.-]*(?P<sub>(?:\(\s*[a-z0-9]{1,4}\s*\)\s*)*|[a-z](?![a-z]))"
+    r"\s*(?P<code2>hs|pc)?\s*\.?$"
 )
+_PLAIN = {
+    "sale/transport": "sale_transport",
+    "sale_or_transport": "sale_transport",
+    "possession/sale": "possession_for_sale",
+}
 
 
 @dataclass(frozen=True)
@@ -60,21 +76,30 @@ class Offense:
         return ("664/" if self.attempt else "") + f"HS {self.section}{sub}"
 
 
+def _fold(text: str) -> str:
+    """Lower case, with every spelling of a code's name folded to a short token."""
+    folded = text.strip().lower()
+    for pattern, repl in _FOLD:
+        folded = pattern.sub(repl, folded)
+    return " ".join(folded.split())
+
+
 @lru_cache(maxsize=4096)
 def normalize_offense(text: object) -> Offense | None:
     """The Offense that ``text`` names, or None when it cannot be read."""
     if not isinstance(text, str) or not text.strip() or len(text) > 100:
         return None
-    plain = text.strip().lower().replace("-", "_").replace(" ", "_")
+    plain = text.strip().lower().replace(" ", "_").replace("-", "_")
+    plain = _PLAIN.get(plain, plain)
     if plain in PLAIN_KINDS:
         return Offense(kind=plain, section=SECTION_BY_KIND.get(plain))
-    match = _SECTION.match(text)
+    match = _SECTION.match(_fold(text))
     if not match:
         return None
-    code = (match.group("code") or match.group("code2") or "hs").lower().replace(" ", "")
+    code = match.group("code") or match.group("code2") or "hs"
     num = match.group("num")
-    sub = re.sub(r"[^a-z0-9]", "", (match.group("sub") or "").lower()) or None
-    if not code.startswith("h"):
+    sub = re.sub(r"[^a-z0-9]", "", match.group("sub") or "") or None
+    if code != "hs":
         return Offense(kind="other", section=num, subsection=sub)
     if num in PRE_1973:
         return Offense(kind="pre1973", section=num, subsection=sub)
