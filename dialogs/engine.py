@@ -259,7 +259,9 @@ def _verdict(
         labels=[turn.t(c.label) for c in another.choices],
     )
     if prefix:
-        messages[0] = f"{prefix} {messages[0]}"
+        joined = f"{prefix} {messages[0]}"
+        fits = sms.segments(sms.body(*sms.cheapest(joined, []))) <= 2 and len(messages) > 1
+        messages[0:1] = [joined] if fits else [prefix, messages[0]]
     for text in messages[:-1]:
         turn.say(text)
     turn.say(messages[-1], turn.choices(another))

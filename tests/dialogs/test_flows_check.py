@@ -1,0 +1,96 @@
+"""`clearline flows check` passes, and its checks catch what they claim to catch."""
+
+import io
+
+import pytest
+
+from bot import cli
+from dialogs import catalog, tools
+from rules import codes
+
+
+@pytest.fixture(scope="module")
+def report():
+    return tools.check_flows()
+
+
+def test_flows_check_passes(report):
+    ok, text = report
+    assert ok, text
+    assert text.endswith("flows check: OK")
+
+
+def test_report_prints_encodings_segments_budgets_and_reading_score(report):
+    _, text = report
+    assert "GSM-7" in text and "UCS-2" in text
+    assert "welcome" in text and "q.offense" in text
+    assert "Typical complete checks" in text
+    for lang in ("en", "es"):
+        assert f"{lang} sale_felony_los_angeles" in text
+    assert "Flesch-Kincaid grade" in text
+    assert "Policy:" in text
+
+
+@pytest.mark.parametrize("lang", catalog.LANGS)
+def test_every_rules_code_has_wording(lang):
+    for group, prefix in ((codes.REASONS, "v.why."), (codes.CAVEATS, "v.caveat."),
+                          (codes.OTHER_RELIEF, "v.relief."), (codes.OUTCOMES, "v.head.")):
+        for code in group:
+            assert catalog.has(lang, prefix + code), f"{lang}: no wording for {prefix}{code}"
+
+
+def test_typical_checks_are_within_budget_in_both_languages():
+    numbers = tools.typical_numbers()
+    assert set(numbers) == {"en", "es"}
+    for paths in numbers.values():
+        for received, sent, segments in paths.values():
+            assert sent > 0, "the path reaches a verdict"
+            assert received <= 8 and segments <= 14
+
+
+def test_english_reads_at_about_sixth_grade():
+    grade, _, _ = tools.reading_grade()
+    assert grade <= 7.0
+
+
+def test_a_missing_spanish_message_is_reported(monkeypatch):
+    spanish = dict(catalog.CATALOGS["es"])
+    spanish.pop("q.county")
+    spanish["q.level"] = "¿Fue {grave}?"
+    monkeypatch.setitem(catalog.CATALOGS, "es", spanish)
+    report = tools.Report()
+    tools.check_catalogs(tools.FLOW, report)
+    assert any("'q.county' is missing" in e for e in report.errors)
+    assert any("'q.level' placeholders differ" in e for e in report.errors)
+
+
+def test_an_over_long_message_is_reported(monkeypatch):
+    english = dict(catalog.CATALOGS["en"])
+    english["q.juvenile"] = "Was the case in juvenile court? " * 12
+    monkeypatch.setitem(catalog.CATALOGS, "en", english)
+    report = tools.Report()
+    tools.check_sms(tools.FLOW, report)
+    assert any("'q.juvenile' takes" in e for e in report.errors)
+
+
+def test_diagram_is_written(tmp_path):
+    text = tools.write_diagrams(str(tmp_path))
+    written = (tmp_path / "flow-check.mmd").read_text()
+    assert text.strip() == written.strip()
+    assert written.startswith("%%") and "flowchart TD" in written
+    assert "n_assess -->|county missing| n_county" in written
+
+
+def test_chat_talks_in_the_terminal_and_exits_at_end_of_input():
+    stdin = io.StringIO("Fresno\n1\n2010\n2\n35\n")
+    stdout = io.StringIO()
+    assert tools.chat_loop(lang=None, stdin=stdin, stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert "1 California" in out and "should already be destroyed" in out
+
+
+def test_chat_in_spanish_through_the_cli(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("DELETE\n1\n"))
+    assert cli.main(["chat", "--lang", "es"]) == 0
+    out = capsys.readouterr().out
+    assert "¿Dónde fue el caso?" in out and "[erase]" in out

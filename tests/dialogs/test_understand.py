@@ -1,0 +1,58 @@
+"""Reading what people type, in both languages."""
+
+from datetime import date
+
+import pytest
+
+from dialogs import understand
+from dialogs.flow import MAIN
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("1998", 1998), ("'98", 1998), ("98", 1998), ("around 2005", 2005), ("05", 2005),
+    ("the 90s", 1995), ("los 90", 1995), ("late 80s", 1988), ("early 2000s", 2002),
+    ("in the nineties", 1995), ("maybe 2003?", 2003), ("3/15/2009", 2009),
+])
+def test_years(text, year):
+    assert understand.year(text, TODAY)[0] == year
+
+
+@pytest.mark.parametrize(("text", "county"), [
+    ("Los Angelos", "Los Angeles"), ("LA", "Los Angeles"), ("sanfrancisco", "San Francisco"),
+    ("fresno county", "Fresno"), ("condado de Los Ángeles", "Los Angeles"),
+    ("Sacremento", "Sacramento"), ("San Bernadino", "San Bernardino"), ("in Kern", "Kern"),
+    ("banana", None), ("San", None), ("", None),
+])
+def test_counties(text, county):
+    assert understand.county(text) == county
+
+
+@pytest.mark.parametrize(("node", "text", "choice"), [
+    ("currently_serving", "yeah", "yes"), ("currently_serving", "Sí", "yes"),
+    ("currently_serving", "si", "yes"), ("currently_serving", "y", "yes"),
+    ("currently_serving", "nope", "no"), ("currently_serving", "no sé", "dont_know"),
+    ("currently_serving", "?", "dont_know"), ("currently_serving", "2", "no"),
+    ("offense", "I grew it", "cultivation"), ("offense", "had it to sell", "possession_for_sale"),
+    ("offense", "vender", "sale_transport"), ("level", "delito grave", "felony"),
+    ("level", "just a ticket", "infraction"), ("disqualifiers", "none", "no"),
+])
+def test_choices(node, text, choice):
+    answer = understand.understand(MAIN.nodes[node], text, TODAY)
+    assert answer is not None and answer.choice is not None and answer.choice.id == choice
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("HELP", "help"), ("ayuda", "help"), ("Atrás", "back"), ("EMPEZAR", "restart"),
+    ("repeat", "repeat"), ("Español", "spanish"), ("english", "english"),
+    ("BORRAR", "delete"), ("STOP", "opt_out"), ("stopall", "opt_out"), ("Quit", "opt_out"),
+    ("UNSTOP", "opt_in"), ("/help", "help"), ("please stop texting me about it", None),
+])
+def test_commands(text, command):
+    assert understand.command(text, MAIN) == command
+
+
+@pytest.mark.parametrize("text", ["11357", "HS 11359(b)", "H&S 11360", "hs11358", "664/11360"])
+def test_section_numbers(text):
+    assert understand.read_offense(MAIN.nodes["offense"], text, TODAY) is not None
