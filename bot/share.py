@@ -27,6 +27,17 @@ bp = Blueprint("share", __name__, template_folder="templates")
 bp.after_request(secure)
 
 
+_SMS_REF_RE = re.compile(
+    r"^\W*(?:hi|hello|hola)?\W*(?:code|c[oó]digo)\W*([A-Za-z0-9]{2,16})\W*$", re.I
+)
+
+
+def ref_in_sms(text: str | None) -> str | None:
+    """The code in a share kit's first text message ("Hi! Code X", "¡Hola! Código X")."""
+    match = _SMS_REF_RE.match(text or "")
+    return normalize_code(match.group(1)) if match else None
+
+
 def normalize_code(raw: str | None) -> str | None:
     """The code in upper case when it is 2 to 16 letters or digits; otherwise None."""
     code = (raw or "").strip().upper()

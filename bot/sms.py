@@ -21,6 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import logs
 from bot.conversation import handle_message, notice
+from bot.share import ref_in_sms
 
 bp = Blueprint("sms", __name__)
 log = logging.getLogger("clearline.sms")
@@ -96,7 +97,7 @@ def incoming_sms() -> Response:
         sender=sender,
         text=request.form.get("Body", ""),
         message_id=request.form.get("MessageSid") or None,
-        ref=None,
+        ref=ref_in_sms(request.form.get("Body")),  # "HI CODE" from a share kit's sms: link
         max_text=current_app.config["MAX_TEXT_LENGTH"],
     )
     replies = result.replies

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 
@@ -163,8 +164,8 @@ def test_share_kit_qr_codes_decode_to_the_links(page, live_server):
     assert found[("web", "en")] == f"{live_server.url}/?ref=FRESNOFAIR25"
     assert found[("web", "es")] == f"{live_server.url}/?ref=FRESNOFAIR25&lang=es"
     assert found[("telegram", "en")] == f"https://t.me/{BOT_USERNAME}?start=FRESNOFAIR25"
-    assert found[("sms", "en")] == f"sms:{HOTLINE}?&body=HI%20FRESNOFAIR25"
-    assert found[("sms", "es")] == f"sms:{HOTLINE}?&body=HOLA%20FRESNOFAIR25"
+    assert found[("sms", "en")] == f"sms:{HOTLINE}?&body=" + quote("Hi! Code FRESNOFAIR25")
+    assert found[("sms", "es")] == f"sms:{HOTLINE}?&body=" + quote("¡Hola! Código FRESNOFAIR25")
     # the web link opens the chat with the code, in the right language
     page.goto(found[("web", "es")])
     assert page.evaluate("document.documentElement.lang") == "es"

@@ -16,6 +16,20 @@ def client(web_app):
     return web_app.test_client()
 
 
+@pytest.fixture()
+def make_app(tmp_path):
+    """Another app with its own settings and its own embedded Redis (stopped afterwards)."""
+    from bot import redis_embedded
+    from bot.app import create_app
+
+    def make(**settings):
+        return create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SECRET_KEY": "k",
+                           **settings})
+
+    yield make
+    redis_embedded.stop(tmp_path)
+
+
 def csrf_of(client, path: str = "/") -> str:
     html = client.get(path).get_data(as_text=True)
     return CSRF_META.search(html).group(1)
@@ -160,8 +174,8 @@ def test_share_kit_links(client):
     assert "FRESNOFAIR25" in html
     assert "/?ref=FRESNOFAIR25" in html
     assert f"https://t.me/{BOT_USERNAME}?start=FRESNOFAIR25" in html
-    assert f"sms:{HOTLINE}?&amp;body=HI%20FRESNOFAIR25" in html
-    assert f"sms:{HOTLINE}?&amp;body=HOLA%20FRESNOFAIR25" in html
+    assert f"sms:{HOTLINE}?&amp;body=Hi%21%20Code%20FRESNOFAIR25" in html
+    assert f"sms:{HOTLINE}?&amp;body=%C2%A1Hola%21%20C%C3%B3digo%20FRESNOFAIR25" in html
     assert html.count('class="qr"') == 6  # three links, two languages
 
 
@@ -186,21 +200,47 @@ def test_qr_svg(client):
 def test_flyer_is_printable_and_bilingual(client):
     html = client.get("/share/flyer?code=ABC12").get_data(as_text=True)
     assert 'lang="en"' in html and 'lang="es"' in html
-    assert "HI ABC12" in html and "HOLA ABC12" in html
+    assert "Hi! Code ABC12" in html and "¡Hola! Código ABC12" in html
     css = client.get("/assets/site.css").get_data(as_text=True)
     assert "@media print" in css
     assert client.get("/share/flyer?code=").status_code == 404
 
 
+@pytest.mark.parametrize(("body", "code"), [
+    ("Hi! Code FRESNOFAIR25", "FRESNOFAIR25"), ("¡Hola! Código abc12", "ABC12"),
+    ("code: AB12", "AB12"), ("Hi there", None), ("the code was 11357", None), ("", None),
+])
+def test_the_code_in_a_share_kit_text_message(body, code):
+    from bot.share import ref_in_sms
+
+    assert ref_in_sms(body) == code
+
+
+def test_a_text_from_the_share_kit_counts_for_its_code(make_app):
+    from twilio.request_validator import RequestValidator
+
+    from bot import stats
+    from bot.app import get_store
+
+    token, url = "twilio-test-token", "https://clearline.example.org"
+    app = make_app(TWILIO_AUTH_TOKEN=token, PUBLIC_URL=url)
+    form = {"From": "+15550001111", "Body": "¡Hola! Código SMSKIT1", "MessageSid": "SM1"}
+    signature = RequestValidator(token).compute_signature(url + "/sms", form)
+    response = app.test_client().post("/sms", data=form,
+                                      headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    assert "¡Hola!" in response.get_data(as_text=True)  # answered in Spanish
+    with app.app_context():
+        counted = stats.read(get_store().redis)
+    assert counted["refs"] == {"SMSKIT1": {"started": 1, "completed": 0}}
+    assert counted["channels"]["sms"]["started"] == 1
+
+
 # --- admin -----------------------------------------------------------------------------
 
 
-def test_admin_is_off_without_a_token(tmp_path):
-    from bot.app import create_app
-
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "SECRET_KEY": "k",
-                      "ADMIN_TOKEN": ""})
-    client = app.test_client()
+def test_admin_is_off_without_a_token(make_app):
+    client = make_app(ADMIN_TOKEN="").test_client()
     assert client.get("/admin").status_code == 404
     assert client.get("/admin/stats.csv").status_code == 404
 
