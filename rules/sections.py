@@ -96,8 +96,11 @@ def normalize_offense(text: object) -> Offense | None:
     match = _SECTION.match(_fold(text))
     if not match:
         return None
-    code = match.group("code") or match.group("code2") or "hs"
+    code = match.group("code") or match.group("code2")
     num = match.group("num")
+    if code is None and len(num.split(".")[0]) < 5:
+        return None  # a bare "2005" or "148" is more likely a year or another code: ask
+    code = code or "hs"
     sub = re.sub(r"[^a-z0-9]", "", match.group("sub") or "") or None
     if code != "hs":
         return Offense(kind="other", section=num, subsection=sub)
