@@ -121,11 +121,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
         _begin(turn, text, stale)
 
     if channel == "sms":
-        for reply in turn.replies:
-            labels = [c["label"] for c in reply["choices"]]
-            reply["text"], labels = sms.cheapest(reply["text"], labels)
-            for choice, label in zip(reply["choices"], labels, strict=True):
-                choice["label"] = label
+        turn.replies = sms.fold_turn(turn.replies)
     out = turn.state
     out["effects"] = turn.effects
     out["events"] = turn.events

@@ -114,6 +114,32 @@ def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     return text, labels
 
 
+def fold_turn(replies: list[dict]) -> list[dict]:
+    """Apply the SMS policy to all the replies of one step together.
+
+    The channel may send the replies as separate messages or join them into one body;
+    either way a mix of accented (UCS-2) and plain parts must not turn a joined body
+    into UCS-2. So all replies of a step are folded when folding saves a segment on any
+    one of them or on the joined body; otherwise all keep their accents.
+    """
+    def bodies(items: list[tuple[str, list[str]]]) -> list[str]:
+        return [body(text, labels) for text, labels in items]
+
+    full = [(r["text"], [c["label"] for c in r["choices"]]) for r in replies]
+    folded = [(fold(text), [fold(label) for label in labels]) for text, labels in full]
+    full_bodies, folded_bodies = bodies(full), bodies(folded)
+    saves = segments("\n\n".join(folded_bodies)) < segments("\n\n".join(full_bodies)) or any(
+        segments(f) < segments(k) for f, k in zip(folded_bodies, full_bodies, strict=True)
+    )
+    if not saves:
+        return replies
+    return [
+        {"text": text, "choices": [{**c, "label": label}
+                                   for c, label in zip(r["choices"], labels, strict=True)]}
+        for r, (text, labels) in zip(replies, folded, strict=True)
+    ]
+
+
 def render(reply: dict) -> str:
     """The SMS body for one reply (text plus numbered choices) under the SMS policy."""
     labels = [c.get("label", "") for c in reply.get("choices") or []]

@@ -412,29 +412,36 @@ def check_sms(flow: Flow, report: Report) -> None:
 # --- typical complete checks ---------------------------------------------------------------
 
 
-def run_path(texts: list[str], channel: str = "sms") -> tuple[dict, list[dict], int, int]:
-    """Send ``texts``; return the final state, all replies, segments sent, verdicts given."""
+def run_path(texts: list[str], channel: str = "sms") -> dict[str, Any]:
+    """Send ``texts``; count what was sent back.
+
+    ``segments`` counts each reply as its own SMS; ``joined_segments`` counts the replies
+    of each step joined into one body (as a channel that sends one SMS a step does).
+    """
     state: dict | None = None
-    replies_all: list[dict] = []
-    segments = verdicts = 0
+    out: dict[str, Any] = {"replies": 0, "segments": 0, "joined_segments": 0, "verdicts": 0}
     for text in texts:
         state, replies = engine.step(state, {"text": text, "channel": channel})
         state, _, events = engine.pop_signals(state)
-        verdicts += sum(e["type"] == "verdict" for e in events)
-        replies_all += replies
-        segments += sum(sms.segments(sms.render(r)) for r in replies)
-    assert state is not None
-    return state, replies_all, segments, verdicts
+        out["verdicts"] += sum(e["type"] == "verdict" for e in events)
+        bodies = [sms.render(r) for r in replies]
+        out["replies"] += len(replies)
+        out["segments"] += sum(sms.segments(b) for b in bodies)
+        out["joined_segments"] += sms.segments("\n\n".join(bodies))
+    out["state"] = state
+    return out
 
 
-def typical_numbers(flow: Flow = FLOW) -> dict[str, dict[str, tuple[int, int, int]]]:
-    """For each language and typical path: (person messages, messages sent, segments)."""
-    out: dict[str, dict[str, tuple[int, int, int]]] = {}
+def typical_numbers(flow: Flow = FLOW) -> dict[str, dict[str, dict[str, int]]]:
+    """For each language and typical path: messages from the person, replies, segments."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
     for lang, paths in (flow.budgets.get("typical") or {}).items():
         for name, texts in paths.items():
-            _, replies, segments, verdicts = run_path(list(texts))
-            sent = len(replies) if verdicts else -1
-            out.setdefault(lang, {})[name] = (len(texts), sent, segments)
+            run = run_path(list(texts))
+            out.setdefault(lang, {})[name] = {
+                "received": len(texts), "replies": run["replies"], "segments": run["segments"],
+                "joined_segments": run["joined_segments"], "verdicts": run["verdicts"],
+            }
     return out
 
 
@@ -445,13 +452,15 @@ def check_typical(flow: Flow, report: Report) -> None:
     report.section(f"Typical complete checks (budget: {most_in} messages from the person, "
                    f"{most_seg} segments sent)")
     for lang, paths in typical_numbers(flow).items():
-        for name, (received, sent, segments) in paths.items():
-            report.info(f"{lang} {name:32} person {received} msgs; bot {sent} msgs, "
-                        f"{segments} segments")
-            if sent < 0:
+        for name, n in paths.items():
+            report.info(f"{lang} {name:32} person {n['received']} msgs; bot {n['replies']} "
+                        f"replies, {n['segments']} segments ({n['joined_segments']} if each "
+                        f"step's replies go as one SMS)")
+            if not n["verdicts"]:
                 report.error(f"{lang} {name}: the path does not reach a verdict")
-            if received > most_in or segments > most_seg:
-                report.error(f"{lang} {name}: over budget ({received} msgs, {segments} seg)")
+            worst = max(n["segments"], n["joined_segments"])
+            if n["received"] > most_in or worst > most_seg:
+                report.error(f"{lang} {name}: over budget ({n['received']} msgs, {worst} seg)")
 
 
 # --- reading level ---------------------------------------------------------------------------

@@ -43,9 +43,10 @@ def test_typical_checks_are_within_budget_in_both_languages():
     numbers = tools.typical_numbers()
     assert set(numbers) == {"en", "es"}
     for paths in numbers.values():
-        for received, sent, segments in paths.values():
-            assert sent > 0, "the path reaches a verdict"
-            assert received <= 8 and segments <= 14
+        for n in paths.values():
+            assert n["verdicts"] == 1, "the path reaches a verdict"
+            assert n["received"] <= 8
+            assert n["segments"] <= 14 and n["joined_segments"] <= 14
 
 
 def test_english_reads_at_about_sixth_grade():
