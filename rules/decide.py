@@ -123,6 +123,8 @@ def old_section_number(f: Facts, today: date, a: Assessment) -> bool:
 def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
     """Step 6. A juvenile adjudication (WIC 602): relief by request, form JV-744 (HS 11361.8(m))."""
     if f.juvenile and f.age_at_offense in {None, "under_18"}:
+        if f.age_at_offense is None:
+            a.ask("age_at_offense")  # juvenile court at 18 or over would be a mistake
         a.conclude("petition", "dismissed_or_reduced")
         a.because("juvenile_adjudication", "HS 11361.8(m)")
         a.caveat("juvenile_may_be_sealed")
