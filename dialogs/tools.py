@@ -367,12 +367,14 @@ SAMPLE_PARAMS = {"county": "San Bernardino", "contact": "(323) 760-6763",
 
 def standalone_messages(flow: Flow) -> list[tuple[str, list[str] | None]]:
     """Messages sent as whole SMS: (key, choice label keys or None)."""
-    out: list[tuple[str, list[str] | None]] = [(k, None) for k in ENGINE_KEYS]
+    found: dict[str, list[str] | None] = {}
     for node in flow.nodes.values():
         key = node.ask or node.say
         if key:
-            out.append((key, [c.label for c in node.choices]))
-    return out
+            found[key] = [c.label for c in node.choices]
+    for key in ENGINE_KEYS:
+        found.setdefault(key, None)
+    return list(found.items())
 
 
 def _row(lang: str, key: str, labels: list[str] | None) -> tuple[str, sms.Encoded, str]:
