@@ -241,6 +241,8 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
                 a.ask(key)
     if found:
         a.missing[:] = [k for k in a.missing if k not in ASKED_DISQUALIFIERS]
+        if f.level is None:
+            a.ask("level")  # a misdemeanor conviction would not be disqualified
         a.caveat("court_decides")
         a.caveat("bulk_review_may_not_have_screened")
         _suggest_expungement(a)
