@@ -187,7 +187,8 @@ def _continue(turn: Turn, text: str) -> None:
         st["node"] = st.pop("prev", None) or "welcome"
         _reprompt(turn)
     else:
-        _go(turn, answer.next or node.next or ASSESS)
+        prefix = turn.t("understood_county", county=answer.note) if answer.note else ""
+        _go(turn, answer.next or node.next or ASSESS, prefix)
 
 
 def _is_yes(text: str) -> bool:

@@ -88,7 +88,7 @@ FACT_KEYS = frozenset(rules.ASK_ORDER) | {"noncitizen", "used_minor", "environme
 ENGINE_KEYS = (
     "welcome", "help", "back_first", "restarted", "lang_switched", "stale", "stopped",
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",
-    "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer",
+    "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer", "understood_county",
 )
 CONFIRM_KINDS = ("county_public_defender", "county_district_attorney", "court",
                  "doj_record_review", "legal_aid")

@@ -29,6 +29,7 @@ class Answer:
     facts: dict[str, Any] = field(default_factory=dict)
     next: str | None = None
     choice: Choice | None = None
+    note: str | None = None  # a county guessed from a typo, to say back
 
 
 @lru_cache(maxsize=4096)
@@ -145,16 +146,27 @@ for _alias, _name in counties.ALIASES.items():
     _COUNTY_KEYS.setdefault(_alias.replace(" ", ""), _name)
 
 
+_NAMES_LONGEST_FIRST = sorted(counties.county_names(), key=len, reverse=True)
+_NAME_PATTERNS = [(re.compile(rf"\b{re.escape(normalize(n))}\b"), n) for n in _NAMES_LONGEST_FIRST]
+
+
 @lru_cache(maxsize=2048)
-def county(text: str) -> str | None:
-    """The county ``text`` names, allowing for typos ("Los Angelos", "sanfrancisco")."""
+def county_match(text: str) -> tuple[str, bool] | None:
+    """The county ``text`` names and whether it was named exactly (not a typo guess).
+
+    Exact names and short forms ("LA", "sanfrancisco"), a county named inside a sentence
+    ("it was in Fresno"), then typos by close matching ("Los Angelos", "Sacremento").
+    """
     norm = _COUNTY_PREFIX.sub("", normalize(text[:80]))
     norm = re.sub(r"\b(county|condado|ca|california|calif)\b", " ", norm).strip()
     if not norm:
         return None
     found = counties.normalize_county(norm)
     if found:
-        return found
+        return found, True
+    for pattern, name in _NAME_PATTERNS:
+        if pattern.search(norm):
+            return name, True
     key = re.sub(r"[^a-z]", "", norm)
     if len(key) < 4:
         return None
@@ -166,18 +178,28 @@ def county(text: str) -> str | None:
         second = difflib.SequenceMatcher(None, key, close[1]).ratio()
         if first - second < 0.05:
             return None
-    return _COUNTY_KEYS[close[0]]
+    return _COUNTY_KEYS[close[0]], False
+
+
+def county(text: str) -> str | None:
+    """The county ``text`` names, allowing for typos ("Los Angelos", "sanfrancisco")."""
+    found = county_match(text)
+    return found[0] if found else None
 
 
 def read_county(node: Node, text: str, today: date) -> Answer | None:
-    """A county name: sets the county (and, for the court question, a California court)."""
-    name = county(text)
-    if not name:
+    """A county name: sets the county (and, for the court question, a California court).
+
+    A name guessed from a typo is said back, so the person can go BACK if it is wrong.
+    """
+    found = county_match(text)
+    if not found:
         return None
+    name, exact = found
     facts: dict[str, Any] = {"county": name}
     if node.fact == "court" or node.id == "court":
         facts["court"] = "california"
-    return Answer(facts)
+    return Answer(facts, note=None if exact else name)
 
 
 _SECTION_IN_TEXT = re.compile(
