@@ -32,6 +32,13 @@ def _print_replies(replies: list[dict], stdout: TextIO) -> None:
 
 def chat_loop(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
     """Talk to the bot in a terminal: numbered choices like SMS; exit 0 at end of input."""
+    try:
+        return _chat(lang, stdin, stdout)
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 0
+
+
+def _chat(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
     interactive = hasattr(stdin, "isatty") and stdin.isatty()
     first = "español" if lang == "es" else ""
     state, replies = engine.step(None, {"text": first, "channel": "cli"})
