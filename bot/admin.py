@@ -155,6 +155,26 @@ NODE_NAMES = {
 }
 
 
+# Plain names for the rules' outcome codes (rules/codes.py); the tables keep the codes.
+OUTCOME_NAMES = {
+    "likely_cleared": "Likely cleared already",
+    "likely_destroyed": "Record should be destroyed",
+    "petition": "Eligible: ask the court",
+    "not_eligible": "Not eligible (disqualifier)",
+    "not_covered": "Not covered by this law",
+    "unsure": "Not enough facts",
+}
+
+
+def flow_order() -> dict[str, int]:
+    """Each node's position in the flow file, so the funnel lists questions as asked."""
+    try:
+        from dialogs.flow import MAIN
+    except Exception:  # the admin page still works, in count order only
+        return {}
+    return {node: i for i, node in enumerate(MAIN.nodes)}
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else ""
 
@@ -164,8 +184,11 @@ def funnel(data: dict) -> list[dict]:
     and how many were lost since the row before."""
     started = data["totals"]["started"]
     rows = [{"label": "Started", "value": started}]
+    order = flow_order()
+    asked = sorted(data["funnel"],
+                   key=lambda r: (-r["asked"], order.get(r["node"], len(order)), r["node"]))
     rows += [{"label": NODE_NAMES.get(r["node"], r["node"]), "value": r["asked"]}
-             for r in data["funnel"]]
+             for r in asked]
     rows.append({"label": "Got an answer", "value": data["totals"]["verdicts"]})
     rows.append({"label": "Completed", "value": data["totals"]["completed"]})
     previous = None
@@ -186,9 +209,10 @@ def charts(data: dict) -> dict[str, list[dict]]:
             for name, c in groups.items()
         ]
 
-    def counts(values: dict[str, int]) -> list[dict]:
+    def counts(values: dict[str, int], names: dict[str, str] | None = None) -> list[dict]:
         total = sum(values.values())
-        return [{"label": name, "value": n, "note": _pct(n, total)} for name, n in values.items()]
+        return [{"label": (names or {}).get(name, name), "value": n, "note": _pct(n, total)}
+                for name, n in values.items()]
 
     weeks = [w for w in data["weeks"] if w["started"] or w["completed"]]
     return {
@@ -197,6 +221,6 @@ def charts(data: dict) -> dict[str, list[dict]]:
         "refs": pairs(data["refs"]),
         "weeks": [{"label": w["week"], "value": w["started"], "value2": w["completed"],
                    "note": _pct(w["completed"], w["started"])} for w in weeks[-TOP:]],
-        "outcomes": counts(data["outcomes"]),
+        "outcomes": counts(data["outcomes"], OUTCOME_NAMES),
         "counties": counts(data["counties"]),
     }

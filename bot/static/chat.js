@@ -54,6 +54,8 @@
       box.appendChild(b);
     });
     choices.hidden = list.length === 0;
+    var legend = document.getElementById("choices-label");
+    if (legend) { legend.textContent = strings.choicesLabel; }
   }
 
   function showError(text) {

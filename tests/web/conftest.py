@@ -29,10 +29,6 @@ CHROMIUM_FLAGS = [
 ADMIN_TOKEN = "test-admin-token-8c1f2e"
 HOTLINE = "+15550100199"
 BOT_USERNAME = "ClearlineTestBot"
-needs_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)",
-)
 
 
 class LiveServer:
@@ -50,6 +46,7 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+
 
 
 @pytest.fixture(scope="session")

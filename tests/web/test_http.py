@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from tests.web.conftest import ADMIN_TOKEN, BOT_USERNAME, HOTLINE
-
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -169,13 +167,15 @@ def test_spanish_page_from_the_browser_language(client):
 # --- share kit -------------------------------------------------------------------------
 
 
-def test_share_kit_links(client):
+def test_share_kit_links(client, web_app):
+    bot = web_app.config["TELEGRAM_BOT_USERNAME"]
+    hotline = web_app.config["HOTLINE_NUMBER"]
     html = client.get("/share?code=fresnofair25").get_data(as_text=True)
     assert "FRESNOFAIR25" in html
     assert "/?ref=FRESNOFAIR25" in html
-    assert f"https://t.me/{BOT_USERNAME}?start=FRESNOFAIR25" in html
-    assert f"sms:{HOTLINE}?&amp;body=Hi%21%20Code%20FRESNOFAIR25" in html
-    assert f"sms:{HOTLINE}?&amp;body=%C2%A1Hola%21%20C%C3%B3digo%20FRESNOFAIR25" in html
+    assert f"https://t.me/{bot}?start=FRESNOFAIR25" in html
+    assert f"sms:{hotline}?&amp;body=Hi%21%20Code%20FRESNOFAIR25" in html
+    assert f"sms:{hotline}?&amp;body=%C2%A1Hola%21%20C%C3%B3digo%20FRESNOFAIR25" in html
     assert html.count('class="qr"') == 6  # three links, two languages
 
 
@@ -255,20 +255,22 @@ def test_admin_refuses_without_the_token(client):
     assert bad.status_code == 401
 
 
-def test_admin_sign_in_with_the_token(client):
+def test_admin_sign_in_with_the_token(client, web_app):
     page = client.get("/admin").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     wrong = client.post("/admin", data={"csrf_token": token, "token": "nope"})
     assert wrong.status_code == 401
-    right = client.post("/admin", data={"csrf_token": token, "token": ADMIN_TOKEN})
+    right = client.post("/admin", data={"csrf_token": token,
+                                        "token": web_app.config["ADMIN_TOKEN"]})
     assert right.status_code == 303
     dashboard = client.get("/admin")
     assert dashboard.status_code == 200
     assert "Where people stop" in dashboard.get_data(as_text=True)
 
 
-def test_admin_csv_with_a_bearer_token(client):
-    response = client.get("/admin/stats.csv", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+def test_admin_csv_with_a_bearer_token(client, web_app):
+    bearer = {"Authorization": f"Bearer {web_app.config['ADMIN_TOKEN']}"}
+    response = client.get("/admin/stats.csv", headers=bearer)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.get_data(as_text=True).startswith("week,metric,group,name,count")
