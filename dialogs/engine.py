@@ -365,7 +365,7 @@ def _back(turn: Turn) -> None:
         _reprompt(turn)
         return
     if not st["hist"]:
-        _reprompt(turn, turn.t("back_first"))
+        _reprompt(turn, "" if st["node"] == "end" else turn.t("back_first"))
         return
     node = FLOW.nodes[st["hist"].pop()]
     for key in node.sets:

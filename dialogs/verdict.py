@@ -98,12 +98,14 @@ def parts(lang: str, assessment: dict[str, Any], county: str | None) -> list[tup
     steps = assessment.get("confirm") or []
     if steps:
         first = confirm_line(lang, steps[0], county)
-        out.append((f"{_t(lang, 'v.confirm.intro')} {first}", MUST))
+        if steps[0].get("kind") != "legal_aid":  # legal help alone needs no "To be sure"
+            first = f"{_t(lang, 'v.confirm.intro')} {first}"
+        out.append((first, MUST))
         doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
         if doj is not None:
             out.append((confirm_line(lang, doj, county), SHOULD))
-    for i, line in enumerate(relief_lines(lang, assessment)):
-        out.append((line, SHOULD if i == 0 else MAY))
+    for line in relief_lines(lang, assessment):
+        out.append((line, SHOULD))
     caveats = assessment.get("caveats") or []
     for code in [c for c in caveats if c in KEY_CAVEATS]:
         out.append((_t(lang, f"v.caveat.{code}"), SHOULD))
