@@ -81,6 +81,7 @@ def segments(text: str) -> int:
     return encode_info(text).segments
 
 
+@lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The GSM-7-friendly form of ``text``: á→a, curly quotes→straight, and so on."""
     return text.translate(_FOLD)
