@@ -89,6 +89,8 @@ def main(host: str | None, port: int | None) -> int:
                 "timeout": 30,
                 "when_ready": lambda _arbiter: print(banner(base, conf, mode), flush=True),
             }
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 27+: not needed
+                options["control_socket_disable"] = True
             for key, value in options.items():
                 self.cfg.set(key, value)
 

@@ -135,12 +135,15 @@ class SessionStore:
     def from_config(cls, config: dict) -> SessionStore:
         """A store on ``REDIS_URL`` (or the embedded Redis) with the configured limits."""
         url = config.get("REDIS_URL")
+        options: dict[str, Any] = {}
         if not url:
             from bot import redis_embedded
 
             url = redis_embedded.url(config["DATA_DIR"])
+            options["client_name"] = redis_embedded.client_name()
         client = redis.Redis.from_url(
             url,
+            **options,
             socket_timeout=2.0,
             socket_connect_timeout=1.0,
             health_check_interval=30,
