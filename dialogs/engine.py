@@ -183,6 +183,9 @@ def _continue(turn: Turn, text: str) -> None:
         _finish(turn)
     elif action == "erase":
         _erase(turn)
+    elif action == "same_place":
+        st["facts"].update({"court": "california", "county": _last_county(st)})
+        _go(turn, ASSESS)
     elif action == "resume":
         st["node"] = st.pop("prev", None) or "welcome"
         _reprompt(turn)
@@ -223,14 +226,28 @@ def _next_question(state: dict[str, Any], missing: list[str]) -> Node | None:
         if key in facts:
             continue
         for node in FLOW.for_fact(key):
-            if node.id not in answered:
+            if node.id not in answered and _holds(node.when, state):
                 return node
     return None
 
 
+def _holds(condition: str | None, state: dict[str, Any]) -> bool:
+    """Whether a node's ``when`` condition holds."""
+    if condition is None:
+        return True
+    if condition == "after_a_check_with_county":
+        return bool(_last_county(state))
+    return False
+
+
+def _last_county(state: dict[str, Any]) -> str | None:
+    done = state.get("done") or []
+    return done[-1].get("c") if done and isinstance(done[-1], dict) else None
+
+
 def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
     """Ask ``node``'s question; a prefix that would push it past 2 SMS goes on its own."""
-    body = turn.t(node.ask or node.say or "")
+    body = turn.t(node.ask or node.say or "", county=_last_county(turn.state) or "")
     choices = turn.choices(node)
     joined = f"{prefix} {body}".strip()
     labels = [c["label"] for c in choices]

@@ -12,7 +12,8 @@ import yaml
 FLOWS_DIR = Path(__file__).parent / "flows"
 ASSESS = "assess"  # the pseudo-node: ask rules what is missing, or give the verdict
 NODE_TYPES = ("message", "question", "verdict", "end")
-ACTIONS = ("new_check", "finish", "erase", "resume")
+ACTIONS = ("new_check", "finish", "erase", "resume", "same_place")
+CONDITIONS = ("after_a_check_with_county",)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Node:
     say: str | None = None
     parse: str | None = None
     next: str | None = None
+    when: str | None = None  # asked only when this condition holds (see CONDITIONS)
     choices: tuple[Choice, ...] = ()
 
     @property
@@ -104,6 +106,7 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         say=raw.get("say"),
         parse=raw.get("parse"),
         next=raw.get("next"),
+        when=raw.get("when"),
         choices=tuple(_choice(c) for c in raw.get("choices") or ()),
     )
 

@@ -39,9 +39,10 @@ _FOLD = str.maketrans(
 )
 
 POLICY = (
-    "Catalogs keep correct accents. SMS only: a message keeps its accents when that costs "
-    "no extra segment; otherwise á í ó ú lose the accent so it goes out as GSM-7 "
-    "(é ñ ü ¿ ¡ are GSM-7 and always stay). Web and Telegram get the full text."
+    "Catalogs keep correct accents. SMS only: the replies of a step keep their accents when "
+    "that costs no extra segment (each alone, or joined); otherwise á í ó ú lose the accent "
+    "so they go out as GSM-7 (é ñ ü ¿ ¡ are GSM-7 and always stay). Web and Telegram get "
+    "the full text."
 )
 
 

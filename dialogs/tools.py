@@ -16,7 +16,7 @@ import rules
 from rules import codes
 
 from . import catalog, engine, sms, verdict
-from .flow import ACTIONS, ASSESS, NODE_TYPES, Flow, Node
+from .flow import ACTIONS, ASSESS, CONDITIONS, NODE_TYPES, Flow, Node
 from .understand import COMMANDS, PARSERS
 
 FLOW = engine.FLOW
@@ -152,6 +152,8 @@ def check_structure(flow: Flow, report: Report) -> None:
                     report.error(f"{where}: choice '{choice.id}' sets unknown fact '{key}'")
                 elif value != "unknown" and not _fact_value_ok(key, value):
                     report.error(f"{where}: '{key}: {value!r}' is not a value rules understand")
+        if node.when and node.when not in CONDITIONS:
+            report.error(f"{where}: unknown condition '{node.when}'")
         if node.parse and node.parse not in PARSERS:
             report.error(f"{where}: unknown parser '{node.parse}'")
         if node.type == "question" and node.asks and not node.choice("dont_know"):
@@ -283,13 +285,19 @@ def _random_walks(flow: Flow, start: dict, found: Exploration, walks: int, max_d
     rng = random.Random(4)
     for _ in range(walks):
         state = start
-        for depth in range(max_depth + 1):
+        checks = 1 + (rng.random() < 0.3)  # some walks go on to a second conviction
+        for depth in range(max_depth * checks + 1):
             node = flow.nodes[state["node"]]
             found.visited.add(node.id)
             if node.id == "another":
-                break
+                checks -= 1
+                if not checks:
+                    break
+                state, _ = engine.step(state, {"text": "yes"})
+                state, _, _ = engine.pop_signals(state)
+                continue
             answers = _answers(node)
-            if not answers or depth == max_depth:
+            if not answers or depth == max_depth * 2:
                 found.dead_ends.append(f"{node.id} after {depth} answers: {state['facts']}")
                 break
             state, _ = engine.step(state, {"text": rng.choice(answers)})
@@ -355,9 +363,10 @@ def check_paths(flow: Flow, report: Report) -> Exploration:
             report.error(f"node '{node_id}' is never reached")
     for dead in found.dead_ends[:10]:
         report.error(f"path does not end in a verdict: {dead}")
+    outcomes = ", ".join(sorted(found.outcomes))
     report.info(f"{found.states} distinct states explored breadth first (every path of up to "
-                f"{found.max_depth - 1} answers), then 1500 random complete paths; every one ends "
-                f"in a verdict. Outcomes reached: {', '.join(sorted(found.outcomes))}")
+                f"{found.max_depth - 1} answers), then 1500 random complete paths (some on to "
+                f"a second conviction); every one ends in a verdict. Outcomes: {outcomes}")
     report.info("reached through global commands: confirm_delete (DELETE/BORRAR), erased, "
                 "end (No at 'check another')")
     missing = set(codes.OUTCOMES) - found.outcomes
