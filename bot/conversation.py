@@ -25,8 +25,12 @@ MAX_ATTEMPTS = 40  # optimistic-locking retries before asking the person to rese
 MAX_TEXT = 1600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
 _REF = re.compile(r"^[A-Za-z0-9]{1,16}$")
-# The first message of a shared SMS link: "HI CODE" / "HOLA CODE" (see bot/share.py).
-_GREETING_REF = re.compile(r"^(hi|hello|hola)[\s,:!.-]+([A-Za-z0-9]{1,16})[\s!.]*$", re.I)
+# The first message of a shared SMS link: "Hi! Code CODE" / "¡Hola! Código CODE" (the
+# share kit's ``sms_body``), also "HI CODE" / "HOLA CODE" as people retype it.
+_GREETING_REF = re.compile(
+    r"^[¡!]?\s*(hi|hello|hola)\b[\s!,.:-]*(code|c[oó]digo|ref)?[\s:#-]*([A-Za-z0-9]{1,16})[\s!.]*$",
+    re.IGNORECASE,
+)
 
 # Channel-level notices, short enough for one SMS segment, in both languages.
 NOTICES = {
@@ -92,11 +96,19 @@ def clean_ref(ref: object) -> str | None:
 
 
 def greeting_ref(text: str) -> tuple[str, str | None]:
-    """Split a shared link's first message "HI CODE" into ("HI", "CODE"); else (text, None)."""
+    """Split a shared link's first message "Hi! Code CODE" into ("Hi", "CODE").
+
+    Anything else comes back unchanged with no code. Without the word "code", only a
+    mix of letters and digits counts ("Hi there" and "Hi 2010" carry no code).
+    """
     match = _GREETING_REF.match(text)
-    if not match or match.group(2).isdigit():
+    if not match:
         return text, None
-    return match.group(1), match.group(2)
+    code = match.group(3)
+    mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+    if not match.group(2) and not mixed:
+        return text, None
+    return match.group(1), match.group(3)
 
 
 def handle_message(

@@ -45,11 +45,22 @@ def test_full_conversation_to_a_verdict(sms, store):
 
 
 def test_spanish_first_message_with_a_referral_code(sms, store):
-    reply = sms.send(PHONE, "HOLA CLINIC7")
+    reply = sms.send(PHONE, "¡Hola! Código CLINIC7")  # the share kit's SMS link
     assert reply.status == 200
     state = store.peek("sms", PHONE)
     assert state["lang"] == "es" and state["ref"] == "CLINIC7"
-    assert "¿" in reply.text or "Hola" in reply.text
+    assert "Clearline" in reply.text and "\n1 " in reply.text
+
+
+def test_referral_code_only_from_a_first_greeting(sms, store):
+    sms.send(PHONE, "Hi! Code FAIR25")
+    assert store.peek("sms", PHONE)["ref"] == "FAIR25"
+    other = "+15105550111"
+    sms.send(other, "Hello there")
+    assert "ref" not in store.peek("sms", other)
+    sms.send(other, "Hi! Code LATE1")  # not a new session: no code recorded
+    assert "ref" not in store.peek("sms", other)
+    assert stats.read(store.redis)["refs"] == {"FAIR25": {"started": 1, "completed": 0}}
 
 
 def test_forged_and_missing_signatures_are_refused(app, sms, store):
