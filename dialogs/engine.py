@@ -16,7 +16,7 @@ import rules
 
 from . import catalog, sms, verdict
 from .flow import ASSESS, MAIN, Node
-from .understand import command, looks_spanish, understand
+from .understand import command, is_yes, looks_spanish, understand
 
 FLOW = MAIN
 VERSION = FLOW.version
@@ -151,7 +151,7 @@ def _continue(turn: Turn, text: str) -> None:
     st = turn.state
     cmd = command(text, FLOW)
     if st["node"] == "stopped":
-        if cmd == "opt_in" or cmd == "restart" or _is_yes(text):
+        if cmd == "opt_in" or cmd == "restart" or is_yes(text):
             turn.effects.append("opt_in")
             lang = st["lang"]
             turn.state = new_state(lang, st.get("ref"))
@@ -192,12 +192,6 @@ def _continue(turn: Turn, text: str) -> None:
     else:
         prefix = turn.t("understood_county", county=answer.note) if answer.note else ""
         _go(turn, answer.next or node.next or ASSESS, prefix)
-
-
-def _is_yes(text: str) -> bool:
-    from .understand import _phrases, normalize
-
-    return normalize(text) in _phrases("syn.yes")
 
 
 # --- moving through the flow ----------------------------------------------------

@@ -46,6 +46,11 @@ def _phrases(key: str) -> frozenset[str]:
     return frozenset(normalize(w) for w in catalog.words(key) if normalize(w))
 
 
+def is_yes(text: str) -> bool:
+    """True for "yes", "sí", "ok" and their kin (the whole message)."""
+    return normalize(text) in _phrases("syn.yes")
+
+
 def is_dont_know(text: str) -> bool:
     """True for "don't know", "no sé", "?" and their kin."""
     if text.strip() and set(text.strip()) <= {"?", "¿"}:

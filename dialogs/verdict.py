@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rules import counties, sections
+
 from . import catalog, sms
 
 MAX_MESSAGES = 2  # verdict messages before the question that follows it
@@ -149,8 +151,6 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: s
 
 def summary_entry(facts: dict[str, Any], assessment: dict[str, Any]) -> dict[str, Any]:
     """What the summary keeps of one checked conviction (a few short fields)."""
-    from rules import counties, sections
-
     offense = sections.normalize_offense(facts.get("offense") or "")
     return {
         "o": assessment.get("outcome"),

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from bot import cli
-from dialogs import catalog, tools
+from dialogs import catalog, checks, tools
 from rules import codes
 
 
@@ -40,7 +40,7 @@ def test_every_rules_code_has_wording(lang):
 
 
 def test_typical_checks_are_within_budget_in_both_languages():
-    numbers = tools.typical_numbers()
+    numbers = checks.typical_numbers()
     assert set(numbers) == {"en", "es"}
     for paths in numbers.values():
         for n in paths.values():
@@ -50,7 +50,7 @@ def test_typical_checks_are_within_budget_in_both_languages():
 
 
 def test_english_reads_at_about_sixth_grade():
-    grade, _, _ = tools.reading_grade()
+    grade, _, _ = checks.reading_grade()
     assert grade <= 7.0
 
 
@@ -59,8 +59,8 @@ def test_a_missing_spanish_message_is_reported(monkeypatch):
     spanish.pop("q.county")
     spanish["q.level"] = "¿Fue {grave}?"
     monkeypatch.setitem(catalog.CATALOGS, "es", spanish)
-    report = tools.Report()
-    tools.check_catalogs(tools.FLOW, report)
+    report = checks.Report()
+    checks.check_catalogs(checks.FLOW, report)
     assert any("'q.county' is missing" in e for e in report.errors)
     assert any("'q.level' placeholders differ" in e for e in report.errors)
 
@@ -69,8 +69,8 @@ def test_an_over_long_message_is_reported(monkeypatch):
     english = dict(catalog.CATALOGS["en"])
     english["q.juvenile"] = "Was the case in juvenile court? " * 12
     monkeypatch.setitem(catalog.CATALOGS, "en", english)
-    report = tools.Report()
-    tools.check_sms(tools.FLOW, report)
+    report = checks.Report()
+    checks.check_sms(checks.FLOW, report)
     assert any("'q.juvenile' takes" in e for e in report.errors)
 
 
