@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_TTL_DAYS": 30,  # a session is forgotten this long after the last message
     "OPTOUT_TTL_DAYS": 365,  # how long a STOP is remembered (only a keyed hash, no content)
     "RATE_LIMIT_PER_MINUTE": 20,  # messages a minute one sender may send before a notice
+    "SMS_PUMP_LIMIT": 250,  # distinct senders a number prefix may bring per window (0: off)
+    "SMS_PUMP_WINDOW_SECONDS": 600,  # beyond the limit, new senders from it get no reply
+    "SMS_PUMP_PREFIX_DIGITS": 7,  # the prefix: a number's first digits (+1 area, exchange)
     "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
     "LOG_LEVEL": "INFO",

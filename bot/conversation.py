@@ -62,10 +62,12 @@ class Result:
     ``status``: "ok" (stepped and saved), "duplicate" (this message id was already
     handled: send nothing), "rate_limited" (over the limit: one notice, then silence),
     "opted_out" (the person sent STOP earlier: send nothing), "busy" (too many messages
-    at once from this person: asked to resend), "unavailable" (Redis is down: asked to
-    try again), "error" (a bug: apologised). ``replies`` are ``{"text", "choices"}``
-    dicts to send, in order; ``effects`` are the dialog's signals ("erase", "opt_out",
-    "opt_in"), already carried out; ``lang`` is the person's language ("en" | "es").
+    at once from this person: asked to resend), "throttled" (a new sender from a
+    ``group``, e.g. an SMS number prefix, that brought too many at once: send nothing),
+    "unavailable" (Redis is down: asked to try again), "error" (a bug: apologised).
+    ``replies`` are ``{"text", "choices"}`` dicts to send, in order; ``effects`` are the
+    dialog's signals ("erase", "opt_out", "opt_in"), already carried out; ``lang`` is
+    the person's language ("en" | "es").
     """
 
     status: str
@@ -120,6 +122,7 @@ def handle_message(
     message_id: str | None = None,
     ref: str | None = None,
     max_text: int = MAX_TEXT,
+    group: str | None = None,
 ) -> Result:
     """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
 
@@ -129,6 +132,8 @@ def handle_message(
       ``update_id``, a web nonce); a repeat gets status "duplicate" and no replies.
     - ``ref``: a referral code (deep link, QR) recorded on a new session; a new session's
       first message "HI CODE" / "HOLA CODE" (the share kit's SMS link) carries one too.
+    - ``group``: what the sender belongs to for the SMS-pumping throttle (a number
+      prefix); counted in ``begin``'s round trip, see ``SessionStore.begin``.
 
     Steps: de-duplicate, rate-limit, load the state, ``dialogs.step``, save it with its
     TTL under optimistic locking (retrying on a concurrent write), then record the
@@ -146,10 +151,12 @@ def handle_message(
     started = time.monotonic()
     try:
         for attempt in range(MAX_ATTEMPTS):
-            snap = store.begin(person, message_id, count=attempt == 0)
+            snap = store.begin(person, message_id, count=attempt == 0,
+                               group=group if attempt == 0 else None)
             trips += 1
-            if snap.status == "duplicate":
-                return _done(channel, Result("duplicate", round_trips=trips), started)
+            if snap.status in ("duplicate", "throttled"):  # throttled: a new sender from a
+                # group (number prefix) bringing too many new senders at once; no reply
+                return _done(channel, Result(snap.status, round_trips=trips), started)
             if snap.status == "rate_limited":
                 replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)

@@ -53,6 +53,15 @@ def signature_ok() -> bool:
     )
 
 
+def number_prefix(sender: str, digits: int) -> str | None:
+    """The first ``digits`` digits of a phone number (``+14155550142`` -> ``1415555``),
+    the group an SMS-pumping run shares; None for short codes and odd senders."""
+    found = "".join(ch for ch in sender if ch.isdigit())
+    if digits <= 0 or len(found) < digits + 3:
+        return None
+    return "sms:" + found[:digits]
+
+
 def render(replies: list[dict]) -> list[str]:
     """SMS bodies for the replies: numbered choices, accents folded when it saves a
     segment, joined into as few messages as fit Twilio's 1,600-character limit."""
@@ -99,6 +108,7 @@ def incoming_sms() -> Response:
         message_id=request.form.get("MessageSid") or None,
         ref=ref_in_sms(request.form.get("Body")),  # "HI CODE" from a share kit's sms: link
         max_text=current_app.config["MAX_TEXT_LENGTH"],
+        group=number_prefix(sender, current_app.config.get("SMS_PUMP_PREFIX_DIGITS", 7)),
     )
     replies = result.replies
     if result.status == "unavailable" and not replies:

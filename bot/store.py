@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ return 1
 class Snapshot:
     """What ``begin`` found: a duplicate, a rate-limited sender, or the state to step."""
 
-    status: str  # "ok" | "duplicate" | "rate_limited"
+    status: str  # "ok" | "duplicate" | "rate_limited" | "throttled"
     state: dict | None = None
     version: str = ""
     count: int = 0  # messages committed in this session so far
@@ -121,6 +122,8 @@ class SessionStore:
         optout_ttl_days: int = 365,
         rate_limit: int = 20,
         rate_window: int = RATE_WINDOW_SECONDS,
+        pump_limit: int = 0,
+        pump_window: int = 600,
     ) -> None:
         self.redis = client
         self._secret = secret_key.encode("utf-8")
@@ -128,6 +131,8 @@ class SessionStore:
         self.optout_ttl = int(optout_ttl_days) * 86400
         self.rate_limit = int(rate_limit)
         self.rate_window = int(rate_window)
+        self.pump_limit = int(pump_limit)  # new senders a group may bring per window; 0: off
+        self.pump_window = max(int(pump_window), 1)
         self._begin = client.register_script(_BEGIN)
         self._commit = client.register_script(_COMMIT)
 
@@ -157,6 +162,8 @@ class SessionStore:
             ttl_days=config["SESSION_TTL_DAYS"],
             optout_ttl_days=config["OPTOUT_TTL_DAYS"],
             rate_limit=config["RATE_LIMIT_PER_MINUTE"],
+            pump_limit=config.get("SMS_PUMP_LIMIT", 0),
+            pump_window=config.get("SMS_PUMP_WINDOW_SECONDS", 600),
         )
 
     def _hash(self, text: str) -> str:
@@ -170,19 +177,34 @@ class SessionStore:
         """The keyed hash under which a message id is remembered ("" for no id)."""
         return self._hash(f"msg:{message_id}")[:16] if message_id else ""
 
-    def begin(self, person: Person, message_id: str | None, *, count: bool = True) -> Snapshot:
-        """One round trip: duplicate check, rate limit (when ``count``), opt-out, state."""
-        reply = self._begin(
-            keys=person.keys,
-            args=[self.message_key(message_id), self.rate_limit, self.rate_window,
-                  "1" if count else "0"],
-        )
+    def group_key(self, group: str) -> str:
+        """The current window's set of senders seen from ``group`` (a keyed hash of it)."""
+        window = int(time.time()) // self.pump_window
+        return f"{PREFIX}:{{g{self._hash(f'group:{group}')[:16]}}}:p{window}"
+
+    def begin(self, person: Person, message_id: str | None, *, count: bool = True,
+              group: str | None = None) -> Snapshot:
+        """One round trip: duplicate check, rate limit (when ``count``), opt-out, state.
+
+        ``group`` (e.g. an SMS number's prefix): the sender is also counted among the
+        distinct senders of that group this window, in the same round trip; when there are
+        more than ``pump_limit``, a sender we hold nothing on gets status "throttled".
+        """
+        args = [self.message_key(message_id), self.rate_limit, self.rate_window,
+                "1" if count else "0"]
+        senders = 0
+        if group and self.pump_limit:
+            reply, senders = self._begin_counted(person, args, self.group_key(group))
+        else:
+            reply = self._begin(keys=person.keys, args=args)
         kind = _text(reply[0])
         if kind == "dup":
             return Snapshot("duplicate")
         if kind == "rate":
             return Snapshot("rate_limited", over_limit=int(reply[1]))
         stopped = _load_state(_text(reply[4]))
+        if senders > self.pump_limit and stopped is None and not _text(reply[1]):
+            return Snapshot("throttled")
         return Snapshot(
             "ok",
             state=stopped if stopped is not None else _load_state(_text(reply[3])),
@@ -190,6 +212,24 @@ class SessionStore:
             count=int(reply[2] or 0),
             opted_out=stopped is not None,
         )
+
+    def _begin_counted(self, person: Person, args: list, group_key: str) -> tuple[Any, int]:
+        """``begin`` and the group's sender count, pipelined: still one round trip."""
+        for attempt in range(2):
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.evalsha(self._begin.sha, len(person.keys), *person.keys, *args)
+            pipe.pfadd(group_key, person.digest)
+            pipe.pfcount(group_key)
+            pipe.expire(group_key, self.pump_window * 2)
+            try:
+                reply, _, senders, _ = pipe.execute()
+            except redis.exceptions.NoScriptError:  # Redis restarted: load it, try again
+                if attempt:
+                    raise
+                self._begin.sha = self.redis.script_load(_BEGIN)
+                continue
+            return reply, int(senders)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def commit(
         self,

@@ -1,0 +1,185 @@
+"""Fixtures for the fault and abuse tests: real Redis servers, the app, signed webhooks.
+
+The helpers of ``tests/bot`` (Twilio signer, redis-server process, live HTTP server,
+Telegram Bot API stand-in) are reused, not copied; ``bench/benchlib`` runs gunicorn with
+the Procfile's settings for the tests that need several worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+for folder in (ROOT / "tests" / "bot", ROOT / "bench"):
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+
+import twilio_client  # noqa: E402
+from redis_process import redis_binary  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
+
+SECRET = "faults-secret-key"
+WEBHOOK_SECRET = "faults-webhook-secret_42"
+
+
+class DurableRedis:
+    """A redis-server on a fixed unix socket that writes every change to its append-only
+    file before answering, so it can be killed with SIGKILL and come back with its data."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="cl-faults-redis-"))
+        self.socket = self.dir / "redis.sock"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
+
+    def start(self) -> DurableRedis:
+        self.proc = subprocess.Popen(
+            [redis_binary(), "--port", "0", "--unixsocket", str(self.socket),
+             "--unixsocketperm", "700", "--dir", str(self.dir), "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always",
+             "--logfile", str(self.dir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.RedisError):
+                if self.client().ping():
+                    return self
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no save; what was acknowledged is in the append-only file."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def durable_redis():
+    server = DurableRedis().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def redis_url(durable_redis):
+    durable_redis.client().flushall()
+    return durable_redis.url
+
+
+def settings(redis_url: str, data_dir: str, **overrides) -> dict:
+    config = {
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": SECRET,
+        "DATA_DIR": data_dir,
+        "TWILIO_AUTH_TOKEN": twilio_client.AUTH_TOKEN,
+        "PUBLIC_URL": twilio_client.PUBLIC_URL,
+        "TELEGRAM_BOT_TOKEN": "",
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "RATE_LIMIT_PER_MINUTE": 100,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture()
+def make_app(redis_url, tmp_path):
+    """Build an app on the test Redis; keyword arguments override settings."""
+    built = []
+
+    def make(**overrides):
+        app = create_app(dict(settings(redis_url, str(tmp_path / "var"), **overrides),
+                              TESTING=True))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        bridge = app.extensions["clearline"].telegram
+        if bridge is not None:
+            bridge.close()
+
+
+@pytest.fixture()
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture()
+def sms(app):
+    return twilio_client.TwilioSender(app.test_client())
+
+
+@pytest.fixture()
+def store(app):
+    return app.extensions["clearline"].store
+
+
+@pytest.fixture()
+def gunicorn(redis_url, tmp_path):
+    """Start the real app under gunicorn with the Procfile's settings (2 workers, 4
+    threads each) on 127.0.0.1: ``gunicorn(**settings) -> server`` (``.url``,
+    ``.log_text()``)."""
+    import benchlib
+
+    servers = []
+
+    def start(**overrides):
+        env = {k: str(v) for k, v in settings(redis_url, str(tmp_path / "var"),
+                                               **overrides).items()}
+        env["LOG_LEVEL"] = "INFO"
+        server = benchlib.Gunicorn("bot.app:create_app()", env)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture()
+def standin():
+    from telegram_standin import TelegramStandIn
+
+    server = TelegramStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def telegram_app(make_app, standin):
+    from telegram_standin import TOKEN
+
+    return make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url)
+
+
+@pytest.fixture()
+def all_logs(caplog):
+    """Every log record of the test, at DEBUG and up."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
