@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a fr
 import dialogs  # noqa: E402
 import rules  # noqa: E402
 from dialogs.flow import MAIN  # noqa: E402
-from dialogs.tools import _sample_facts  # noqa: E402
 
 GOAL_STEPS = 20_000
 
@@ -40,6 +39,26 @@ def pin_one_core() -> str:
         os.sched_setaffinity(0, {cpu})
         return f"pinned to CPU {cpu}"
     return "not pinned (no sched_setaffinity)"
+
+
+def fact_sets() -> list[dict]:
+    """A spread of facts for ``rules.assess``: every court, offense form, era, county kind,
+    level and flag combination below (a few thousand), complete and partial."""
+    grid = itertools.product(
+        ("california", "federal", "other_state", None),
+        ("possession", "cultivation", "possession_for_sale", "sale_transport", "other",
+         "11357", "11360(b)", None),
+        ("2009", "1975", "2018", "2016-12", None),
+        ("Los Angeles", "Alpine", "Fresno", "SF", None),
+        ("felony", "misdemeanor", None),
+        (True, False, None),
+        (True, False, None),
+    )
+    return [{"court": court, "offense": offense, "conviction_date": when, "county": county,
+             "level": level, "currently_serving": serving, "prior_super_strike": flag,
+             "sale_to_minor": flag, "noncitizen": flag,
+             "age_at_offense": "21_plus" if flag else None}
+            for court, offense, when, county, level, serving, flag in grid]
 
 
 def conversations() -> list[tuple[str, list[str]]]:
@@ -102,7 +121,7 @@ def run(seconds: float) -> dict:
         rate = measure(lambda t=texts: converse(t), max(seconds / 8, 0.5), rounds=3)["best"]
         per_path[name] = {"steps": len(texts), "steps_per_s": round(rate),
                           "conversations_per_s": round(rate / len(texts))}
-    facts = list(_sample_facts())
+    facts = fact_sets()
     fact_cycle = itertools.cycle(facts)
 
     def one_assessment() -> int:
