@@ -16,6 +16,8 @@ import sys
 import time
 from typing import Any
 
+from gunicorn.glogging import Logger as _GunicornLogger
+
 _DIGITS = re.compile(r"\+?\d[\d ().-]{5,}\d")
 _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 _QUIET = ("httpx", "httpcore", "telegram", "telegram.ext", "twilio", "urllib3", "apscheduler")
@@ -65,3 +67,16 @@ def setup(level: str = "INFO", stream: Any = None) -> None:
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one named event with safe fields (never pass message text or a sender id)."""
     logger.log(level, name, extra={"fields": fields})
+
+
+class GunicornLogger(_GunicornLogger):
+    """gunicorn's own log lines (start, workers, errors) as JSON lines too.
+
+    Used by ``clearline serve`` and the Procfile (``--logger-class bot.logs.GunicornLogger``).
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())

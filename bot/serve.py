@@ -87,6 +87,7 @@ def main(host: str | None, port: int | None) -> int:
                 "workers": int(os.environ.get("WEB_CONCURRENCY", 2)),
                 "threads": int(os.environ.get("GUNICORN_THREADS", 4)),
                 "timeout": 30,
+                "logger_class": "bot.logs.GunicornLogger",
                 "when_ready": lambda _arbiter: print(banner(base, conf, mode), flush=True),
             }
             if "control_socket_disable" in self.cfg.settings:  # gunicorn 27+: not needed

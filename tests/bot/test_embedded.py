@@ -3,6 +3,7 @@ and ``clearline serve`` (gunicorn, two workers) running on it from a clean folde
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -129,3 +130,72 @@ def test_clearline_serve_runs_gunicorn_on_the_embedded_redis(tmp_path):
     assert server.returncode == 0, err[-2000:]
     assert (tmp_path / "var" / "redis" / "clearline.rdb").exists()  # saved on the way out
     assert "+1213555" not in err and "Hi" not in err.replace("High", "")
+
+
+def wait_healthy(base: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(base + "/healthz", timeout=2)
+            if response.status_code == 200:
+                return response.json()
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{base} never became healthy")
+
+
+def test_procfile_web_process_shares_the_embedded_redis(tmp_path):
+    web = next(line.split(":", 1)[1].strip() for line in (ROOT / "Procfile").read_text()
+               .splitlines() if line.startswith("web:"))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(ROOT), PORT=str(port), WEB_CONCURRENCY="3",
+               TWILIO_AUTH_TOKEN=twilio_client.AUTH_TOKEN, SECRET_KEY="", PUBLIC_URL="",
+               PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    proc = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_healthy(base)["redis"] == "ok"
+
+        def send(i):  # one person, one message at a time, over whichever worker answers
+            form = twilio_client.params("+13235550100", "REPEAT" if i else "Hi",
+                                        twilio_client.new_sid())
+            headers = {"X-Twilio-Signature": twilio_client.sign(base + "/sms", form)}
+            return httpx.post(base + "/sms", data=form, headers=headers, timeout=10)
+
+        assert all(send(i).status_code == 200 for i in range(12))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)  # all JSON lines
+    states = [line for line in lines if line.get("event") == "message"]
+    assert len(states) == 12 and {s["status"] for s in states} == {"ok"}
+    from bot import redis_embedded
+
+    assert not redis_embedded.stop(tmp_path / "var")  # the last worker out stopped it
+    assert (tmp_path / "var" / "redis" / "clearline.rdb").exists()
+
+
+def test_clearline_serve_runs_the_telegram_poller_when_a_token_is_set(tmp_path, standin):
+    from telegram_standin import TOKEN
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=TOKEN, PUBLIC_URL="",
+               TELEGRAM_API_BASE_URL=standin.base_url, WEB_CONCURRENCY="1")
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}")
+        standin.push(standin.make_update(4242, "/start"))
+        assert len(standin.wait_sent(4242, 2, timeout=30)) == 2
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert "Telegram      polling worker running" in out
+    assert server.returncode == 0, err[-2000:]
