@@ -48,7 +48,7 @@ if ARGV[4] == '1' then
   local count = redis.call('INCR', KEYS[2])
   if redis.call('TTL', KEYS[2]) < 0 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
   local over = count - tonumber(ARGV[2])
-  if over > 0 then return {'rate', over} end
+  if tonumber(ARGV[2]) > 0 and over > 0 then return {'rate', over} end
 end
 return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('GET', KEYS[3]) or ''}
 """
@@ -146,16 +146,20 @@ class SessionStore:
 
             url = redis_embedded.url(config["DATA_DIR"])
             options["client_name"] = redis_embedded.client_name()
-        client = redis.Redis.from_url(
-            url,
-            **options,
-            socket_timeout=2.0,
-            socket_connect_timeout=1.0,
-            health_check_interval=30,
-            max_connections=64,
-            # Fail fast when Redis is down: the person is asked to try again in a moment.
-            retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=2),
-        )
+        try:
+            client = redis.Redis.from_url(
+                url,
+                **options,
+                socket_timeout=2.0,
+                socket_connect_timeout=1.0,
+                health_check_interval=30,
+                # Fail fast when Redis is down: the person is asked to try again in a moment.
+                retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=2),
+            )
+        except ValueError as exc:
+            from bot.config import ConfigError
+
+            raise ConfigError(f"REDIS_URL is not a Redis URL: {exc}") from exc
         return cls(
             client,
             secret_key=config["SECRET_KEY"],

@@ -21,6 +21,7 @@ import hmac
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -33,7 +34,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.ext import MessageHandler as _MessageHandler
 
@@ -176,7 +177,8 @@ def run_polling() -> int:
     config = settings.load()
     logs.setup(config["LOG_LEVEL"])
     if not config["TELEGRAM_BOT_TOKEN"]:
-        print("clearline telegram: set TELEGRAM_BOT_TOKEN (from @BotFather) first.")
+        print("clearline telegram: set TELEGRAM_BOT_TOKEN (from @BotFather) first.",
+              file=sys.stderr)
         return 2
     store = SessionStore.from_config(config)
     application = build_application(config, store)
@@ -189,7 +191,16 @@ def run_polling() -> int:
         logs.event(log, "telegram_polling", bot=app.bot.username)
 
     application.post_init = post_init
-    application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+    except InvalidToken:
+        print("clearline telegram: Telegram refused TELEGRAM_BOT_TOKEN.", file=sys.stderr)
+        return 1
+    except TelegramError as exc:
+        logs.event(log, "telegram_polling_failed", logging.ERROR, error=type(exc).__name__)
+        print(f"clearline telegram: cannot reach the Bot API ({type(exc).__name__}).",
+              file=sys.stderr)
+        return 1
     logs.event(log, "telegram_polling_stopped")
     return 0
 
@@ -226,7 +237,11 @@ class WebhookBridge:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="telegram-webhook", daemon=True)
         self._thread.start()
-        self.call(self.application.initialize(), timeout=WEBHOOK_TIMEOUT)
+        try:
+            self.call(self.application.initialize(), timeout=WEBHOOK_TIMEOUT)
+        except BaseException:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            raise
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
