@@ -25,12 +25,6 @@ MAX_ATTEMPTS = 40  # optimistic-locking retries before asking the person to rese
 MAX_TEXT = 1600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
 _REF = re.compile(r"^[A-Za-z0-9]{1,16}$")
-# The first message of a shared SMS link: "Hi! Code CODE" / "¡Hola! Código CODE" (the
-# share kit's ``sms_body``), also "HI CODE" / "HOLA CODE" as people retype it.
-_GREETING_REF = re.compile(
-    r"^[¡!]?\s*(hi|hello|hola)\b[\s!,.:-]*(code|c[oó]digo|ref)?[\s:#-]*([A-Za-z0-9]{1,16})[\s!.]*$",
-    re.IGNORECASE,
-)
 
 # Channel-level notices, short enough for one SMS segment, in both languages.
 NOTICES = {
@@ -97,22 +91,6 @@ def clean_ref(ref: object) -> str | None:
     return ref if isinstance(ref, str) and _REF.match(ref) else None
 
 
-def greeting_ref(text: str) -> tuple[str, str | None]:
-    """Split a shared link's first message "Hi! Code CODE" into ("Hi", "CODE").
-
-    Anything else comes back unchanged with no code. Without the word "code", only a
-    mix of letters and digits counts ("Hi there" and "Hi 2010" carry no code).
-    """
-    match = _GREETING_REF.match(text)
-    if not match:
-        return text, None
-    code = match.group(3)
-    mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
-    if not match.group(2) and not mixed:
-        return text, None
-    return match.group(1), match.group(3)
-
-
 def handle_message(
     store: SessionStore,
     *,
@@ -130,8 +108,8 @@ def handle_message(
       (phone number, chat id, web session id); it is only ever stored as a keyed hash.
     - ``message_id``: the channel's id for this message (Twilio ``MessageSid``, Telegram
       ``update_id``, a web nonce); a repeat gets status "duplicate" and no replies.
-    - ``ref``: a referral code (deep link, QR) recorded on a new session; a new session's
-      first message "HI CODE" / "HOLA CODE" (the share kit's SMS link) carries one too.
+    - ``ref``: a referral code (deep link, QR, the share kit's first SMS) recorded on a
+      new session.
     - ``group``: what the sender belongs to for the SMS-pumping throttle (a number
       prefix); counted in ``begin``'s round trip, see ``SessionStore.begin``.
 
@@ -161,12 +139,7 @@ def handle_message(
                 replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
             lang = _lang(snap.state)
-            event = dict(base)
-            if snap.state is None and "ref" not in event:
-                event["text"], code = greeting_ref(text)
-                if code:
-                    event["ref"] = code
-            stepped = _step(snap, event)
+            stepped = _step(snap, base)
             if stepped is None:
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)
