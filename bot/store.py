@@ -32,6 +32,7 @@ from typing import Any
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
+from redis.cluster import RedisCluster
 from redis.retry import Retry
 
 PREFIX = "clearline"
@@ -79,6 +80,13 @@ local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0') + 1
 redis.call('HSET', KEYS[1], 'v', ARGV[3], 'n', n, 'st', ARGV[4], 'm', seen)
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
+"""
+
+# One sender more in a group's distinct-sender count (HyperLogLog); the count, with a TTL.
+_COUNT_GROUP = """
+redis.call('PFADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return redis.call('PFCOUNT', KEYS[1])
 """
 
 
@@ -135,6 +143,7 @@ class SessionStore:
         self.pump_window = max(int(pump_window), 1)
         self._begin = client.register_script(_BEGIN)
         self._commit = client.register_script(_COMMIT)
+        self._count_group = client.register_script(_COUNT_GROUP)
 
     @classmethod
     def from_config(cls, config: dict) -> SessionStore:
@@ -146,20 +155,18 @@ class SessionStore:
 
             url = redis_embedded.url(config["DATA_DIR"])
             options["client_name"] = redis_embedded.client_name()
+        # Fail fast when Redis is down: the person is asked to try again in a moment.
+        options.update(socket_timeout=2.0, socket_connect_timeout=1.0,
+                       retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=2))
         try:
-            client = redis.Redis.from_url(
-                url,
-                **options,
-                socket_timeout=2.0,
-                socket_connect_timeout=1.0,
-                health_check_interval=30,
-                # Fail fast when Redis is down: the person is asked to try again in a moment.
-                retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), retries=2),
-            )
-        except ValueError as exc:
+            if config.get("REDIS_CLUSTER"):
+                client: redis.Redis | RedisCluster = RedisCluster.from_url(url, **options)
+            else:
+                client = redis.Redis.from_url(url, health_check_interval=30, **options)
+        except (ValueError, redis.exceptions.RedisClusterException) as exc:
             from bot.config import ConfigError
 
-            raise ConfigError(f"REDIS_URL is not a Redis URL: {exc}") from exc
+            raise ConfigError(f"REDIS_URL: {exc}") from exc
         return cls(
             client,
             secret_key=config["SECRET_KEY"],
@@ -218,7 +225,15 @@ class SessionStore:
         )
 
     def _begin_counted(self, person: Person, args: list, group_key: str) -> tuple[Any, int]:
-        """``begin`` and the group's sender count, pipelined: still one round trip."""
+        """``begin`` and the group's sender count, pipelined: still one round trip.
+
+        On Redis Cluster (the group key lives in another slot, and cluster pipelines
+        cannot carry scripts) the count is a round trip of its own.
+        """
+        if isinstance(self.redis, RedisCluster):
+            senders = self._count_group(keys=[group_key],
+                                        args=[person.digest, self.pump_window * 2])
+            return self._begin(keys=person.keys, args=args), int(senders)
         for attempt in range(2):
             pipe = self.redis.pipeline(transaction=False)
             pipe.evalsha(self._begin.sha, len(person.keys), *person.keys, *args)

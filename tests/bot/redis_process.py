@@ -36,33 +36,53 @@ def redis_binary() -> str:
 class RedisProcess:
     """One redis-server process with its data in a temporary folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, cluster_port: int | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="cl-redis-"))
         self.socket = self.dir / "redis.sock"
+        self.cluster_port = cluster_port  # a one-node Redis Cluster on this TCP port
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
+        if self.cluster_port:
+            return f"redis://127.0.0.1:{self.cluster_port}/0"
         return f"unix://{self.socket}"
 
     def client(self, **kwargs) -> redis.Redis:
         return redis.Redis(unix_socket_path=str(self.socket), **kwargs)
 
     def start(self) -> RedisProcess:
-        self.proc = subprocess.Popen(
-            [redis_binary(), "--port", "0", "--unixsocket", str(self.socket),
-             "--unixsocketperm", "700", "--dir", str(self.dir), "--dbfilename", "dump.rdb",
-             "--save", "", "--appendonly", "no", "--logfile", str(self.dir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        args = [redis_binary(), "--port", "0", "--unixsocket", str(self.socket),
+                "--unixsocketperm", "700", "--dir", str(self.dir), "--dbfilename", "dump.rdb",
+                "--save", "", "--appendonly", "no", "--logfile", str(self.dir / "redis.log")]
+        if self.cluster_port:
+            args += ["--port", str(self.cluster_port), "--bind", "127.0.0.1",
+                     "--cluster-enabled", "yes", "--cluster-config-file",
+                     str(self.dir / "nodes.conf")]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
                 if self.client().ping():
-                    return self
+                    break
             except redis.RedisError:
                 time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
+        else:
+            raise RuntimeError("redis-server did not start")
+        if self.cluster_port:
+            self._make_cluster(deadline)
+        return self
+
+    def _make_cluster(self, deadline: float) -> None:
+        """Give this one node every hash slot and wait until the cluster is ok."""
+        client = self.client()
+        if b"cluster_state:ok" not in client.execute_command("CLUSTER", "INFO"):
+            client.execute_command("CLUSTER", "ADDSLOTS", *range(16384))
+        while time.monotonic() < deadline:
+            if b"cluster_state:ok" in client.execute_command("CLUSTER", "INFO"):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the cluster did not come up")
 
     def stop(self, save: bool = True) -> None:
         """Shut the server down (saving its data first, like a clean restart)."""

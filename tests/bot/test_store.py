@@ -115,3 +115,35 @@ def test_unreadable_state_starts_over_politely(redis_url, redis_server):
     result = handle_message(store, channel="sms", sender=PHONE, text="Hi")
     assert result.status == "ok" and result.replies
     assert store.peek("sms", PHONE)["node"] == "court"
+
+
+def test_a_whole_sms_conversation_on_redis_cluster(make_app):
+    """Every script and pipeline keeps to one hash slot: a real (one-node) Redis Cluster."""
+    import socket
+
+    import dialog_script
+    import twilio_client
+    from redis_process import RedisProcess
+
+    from bot import stats
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = RedisProcess(cluster_port=port).start()
+    try:
+        app = make_app(REDIS_URL=server.url, REDIS_CLUSTER=True)
+        store = app.extensions["clearline"].store
+        sms = twilio_client.TwilioSender(app.test_client())
+        assert sms.send(PHONE, "Hi").messages
+        dialog_script.run_to_verdict(lambda text: sms.send(PHONE, text),
+                                     lambda: store.peek("sms", PHONE)["node"])
+        assert stats.read(store.redis)["totals"]["completed"] == 1
+        sms.send(PHONE, "DELETE")
+        sms.send(PHONE, "1")
+        keys = store.redis.keys("*")
+        assert keys and all(not k.startswith(b"clearline:{" + store.person("sms", PHONE)
+                                                .digest.encode()) for k in keys)
+        assert all(store.redis.ttl(k) > 0 for k in keys)
+    finally:
+        server.close()
