@@ -31,6 +31,9 @@ NOTICES = {
     "unavailable": {
         "en": "Sorry, we can't answer right now. Please try again in a few minutes.",
         "es": "Lo sentimos, no podemos responder ahora. Intente de nuevo en unos minutos.",
+        # Redis is down, so the person's language is unknown: both, still one SMS segment.
+        None: "Sorry, we can't answer right now. Please try again in a few minutes. / "
+        "Lo sentimos, no podemos responder ahora. Intente de nuevo en unos minutos.",
     },
     "rate_limited": {
         "en": "You're sending messages very fast. Please wait a minute, then send your "
@@ -71,10 +74,10 @@ class Result:
     round_trips: int = 0
 
 
-def notice(kind: str, lang: str = "en") -> dict:
-    """A channel notice as a reply, in ``lang`` (English when unknown)."""
+def notice(kind: str, lang: str | None = "en") -> dict:
+    """A channel notice as a reply, in ``lang`` (``None``: not known; both if we have it)."""
     texts = NOTICES[kind]
-    return {"text": texts.get(lang, texts["en"]), "choices": []}
+    return {"text": texts.get(lang) or texts["en"], "choices": []}
 
 
 def clean_text(text: object, limit: int = MAX_TEXT) -> str:
@@ -164,7 +167,8 @@ def handle_message(
     except redis.RedisError as exc:
         logs.event(log, "redis_unavailable", logging.WARNING, channel=channel,
                    error=type(exc).__name__)
-        return _done(channel, Result("unavailable", [notice("unavailable", lang)], lang=lang,
+        known = lang if trips else None  # no state read: the language is not known
+        return _done(channel, Result("unavailable", [notice("unavailable", known)], lang=lang,
                                      round_trips=trips), started)
 
 

@@ -112,5 +112,5 @@ def incoming_sms() -> Response:
     )
     replies = result.replies
     if result.status == "unavailable" and not replies:
-        replies = [notice("unavailable")]
+        replies = [notice("unavailable", None)]
     return twiml(render(replies))

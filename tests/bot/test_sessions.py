@@ -13,6 +13,7 @@ from conftest import WEBHOOK_SECRET
 from telegram_standin import TOKEN
 
 from bot import stats, telegram
+from dialogs.sms import segments
 
 PHONE = "+14155550142"
 
@@ -93,7 +94,9 @@ def test_redis_stopped_mid_conversation_then_restarted(make_app):
         down = sms.send(PHONE, "1")
         assert down.status == 200
         assert down.messages == ["Sorry, we can't answer right now. Please try again in a few "
-                                 "minutes."]
+                                 "minutes. / Lo sentimos, no podemos responder ahora. Intente "
+                                 "de nuevo en unos minutos."]
+        assert segments(down.messages[0]) == 1
         assert app.test_client().get("/healthz").status_code == 503
         redis.start()
         assert app.test_client().get("/healthz").status_code == 200
