@@ -28,6 +28,7 @@ def banner(base: str, conf: dict, telegram_mode: str) -> str:
         f"embedded, data in {os.path.join(conf['DATA_DIR'], 'redis')}/"
     )
     sms_note = "" if conf.get("TWILIO_AUTH_TOKEN") else "  (set TWILIO_AUTH_TOKEN to accept Twilio)"
+    admin_note = "" if os.environ.get("ADMIN_TOKEN") else "  (set ADMIN_TOKEN to open it)"
     telegram = {
         "webhook": f"webhook at {conf.get('PUBLIC_URL')}/telegram",
         "polling": "polling worker running",
@@ -38,7 +39,7 @@ def banner(base: str, conf: dict, telegram_mode: str) -> str:
         "Clearline is running:",
         f"  Web chat      {base}/",
         f"  Share kit     {base}/share",
-        f"  Admin         {base}/admin",
+        f"  Admin         {base}/admin{admin_note}",
         f"  SMS webhook   {base}/sms{sms_note}",
         f"  Health        {base}/healthz",
         f"  Telegram      {telegram}",
