@@ -208,7 +208,7 @@ def _record_stats(store: SessionStore, channel: str, ref: str | None, events: li
         pipe = store.redis.pipeline(transaction=True)
         stats.record(pipe, channel=channel, ref=ref, events=events)
         pipe.execute()
-    except redis.RedisError as exc:
+    except Exception as exc:  # stats must never cost a person their reply
         logs.event(log, "stats_not_recorded", logging.WARNING, error=type(exc).__name__)
 
 

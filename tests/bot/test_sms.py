@@ -5,9 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import dialog_script
+import hypothesis.strategies as st
 import twilio_client
+from hypothesis import HealthCheck, given, settings
 from twilio_client import AUTH_TOKEN, PUBLIC_URL, params, sign
 
+import dialogs
 from bot import stats
 
 PHONE = "+15105550123"
@@ -211,3 +214,12 @@ def test_signature_uses_auth_token_from_environment(monkeypatch, redis_url, tmp_
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     reply = twilio_client.TwilioSender(app.test_client()).send(PHONE, "Hi")
     assert reply.status == 200 and reply.messages
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400))
+def test_any_unicode_text_is_answered_and_state_stays_valid(sms, store, text):
+    reply = sms.send("+15105550150", text)
+    assert reply.status == 200 and reply.messages
+    assert dialogs.is_valid(store.peek("sms", "+15105550150"))
