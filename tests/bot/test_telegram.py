@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dialog_script
@@ -148,6 +149,28 @@ def test_polling_worker_full_exchange(standin, redis_url, tmp_path):
         assert len(after) == 5
         assert "DELETE" in after[3]["text"]  # the help text, naming the commands
         assert after[4]["text"] == second[2]["text"]  # then the same question again
+
+        import redis as redis_py
+
+        from bot.store import SessionStore
+
+        store = SessionStore(redis_py.Redis.from_url(redis_url), secret_key="test-secret-key")
+
+        def send(text):  # press the button (or type), wait for the bot's answer
+            sent = standin.sent_to(CHAT)
+            labels = keyboard_labels(sent[-1])
+            if text.isdigit() and int(text) <= len(labels):
+                text = labels[int(text) - 1]
+            standin.push(standin.make_update(CHAT, text))
+            assert len(standin.wait_sent(CHAT, len(sent) + 1)) > len(sent)
+            deadline = time.monotonic() + 10  # the last reply carries the keyboard (or removes it)
+            while "reply_markup" not in standin.sent_to(CHAT)[-1]:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+
+        asked = dialog_script.run_to_verdict(
+            send, lambda: store.peek("telegram", str(CHAT))["node"])
+        assert "offense" in asked and store.peek("telegram", str(CHAT))["ref"] == "PARK9"
     finally:
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=20)
