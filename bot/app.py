@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Request, Response, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import config as settings
@@ -36,10 +36,24 @@ def get_store(app: Flask | None = None) -> SessionStore:
     return (app or current_app).extensions["clearline"].store
 
 
+class SafeRequest(Request):
+    """A request whose JSON nested too deeply for the parser is a bad request (400 or,
+    with ``silent``, None), not a RecursionError and a 500."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("JSON nested too deeply") from None
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web process: SMS and Telegram webhooks, web chat, share kit, admin."""
     conf = settings.load(config)
     app = Flask("bot", instance_relative_config=False)
+    app.request_class = SafeRequest
     app.config.update(conf)
     if not app.config.get("TESTING"):
         logs.setup(conf["LOG_LEVEL"])

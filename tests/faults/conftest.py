@@ -107,6 +107,14 @@ def settings(redis_url: str, data_dir: str, **overrides) -> dict:
 
 
 @pytest.fixture()
+def session_store(durable_redis):
+    """A session store keyed like the apps of these tests (to find their keys)."""
+    from bot.store import SessionStore
+
+    return SessionStore(durable_redis.client(), secret_key=SECRET)
+
+
+@pytest.fixture()
 def make_app(redis_url, tmp_path):
     """Build an app on the test Redis; keyword arguments override settings."""
     built = []
@@ -137,6 +145,17 @@ def sms(app):
 @pytest.fixture()
 def store(app):
     return app.extensions["clearline"].store
+
+
+@pytest.fixture()
+def live_app(make_app):
+    """The app on a real HTTP server on 127.0.0.1 (werkzeug, threaded): (server, app)."""
+    from live_server import LiveServer
+
+    app = make_app(PUBLIC_URL="")
+    server = LiveServer(app)
+    yield server, app
+    server.stop()
 
 
 @pytest.fixture()
