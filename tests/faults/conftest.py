@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shutil
 import signal
 import subprocess
@@ -178,7 +179,9 @@ def gunicorn(redis_url, tmp_path):
     yield start
     for server in servers:
         server.stop()
+        lines = server.log_text().splitlines()
         server.log_path.unlink(missing_ok=True)
+        assert not leaks_in(lines), leaks_in(lines)[:5]
 
 
 @pytest.fixture()
@@ -195,6 +198,54 @@ def telegram_app(make_app, standin):
     from telegram_standin import TOKEN
 
     return make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url)
+
+
+# What every key we write looks like: a keyed hash (never a number, chat id or word a
+# person sent), a kind letter; the shared weekly stats; the SMS-pumping counters.
+KEY_SHAPES = re.compile(
+    r"^clearline:\{[0-9a-f]{32}\}:[srx]$"
+    r"|^clearline:\{stats\}:\d{4}-W\d{2}:[a-z_]+$"
+    r"|^clearline:\{g[0-9a-f]{16}\}:p\d+$"
+)
+# Words people sent in these tests: none may reach a log line.
+SENT_WORDS = ("Fresno", "Humboldt", "Los Angeles", "Had it", "Grew it", "Misdemeanor",
+              "21 or older", "你好", "مرحبا", "Ω", "🙂")
+LONG_NUMBER = re.compile(r"\d{6,}")
+
+
+def leaks_in(lines: list[str]) -> list[str]:
+    """Log lines holding a long number (a phone number, a chat id) or a word people sent."""
+    return [line for line in lines
+            if LONG_NUMBER.search(line) or any(word in line for word in SENT_WORDS)]
+
+
+@pytest.fixture()
+def leak_finder():
+    return leaks_in
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept_or_logged(request, caplog):
+    """After each test: every Redis key has a TTL and a hashed name; the log lines, as the
+    app's JSON formatter writes them, hold no phone number, chat id or message text."""
+    from bot.logs import JsonFormatter
+
+    caplog.set_level(logging.INFO)
+    yield
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    lines = [re.sub(r'"ts": "[^"]*", ', "", line) for line in lines]  # the time is no leak
+    assert not leaks_in(lines), leaks_in(lines)[:5]
+    if "durable_redis" not in request.fixturenames:
+        return
+    server = request.getfixturevalue("durable_redis")
+    if server.proc is None:
+        return
+    client = server.client()
+    for key in client.scan_iter(count=1000):
+        name = key.decode("utf-8", "replace")
+        assert KEY_SHAPES.match(name), name
+        assert client.ttl(key) > 0, name
 
 
 @pytest.fixture()
