@@ -178,6 +178,8 @@ def converse(text: str, message_id: str | None) -> list[dict]:
         message_id=message_id,
         ref=session.get("ref"),
     )
+    if result.status == "ok":
+        session.pop("ref", None)  # the session store recorded it with the first message
     if result.status == "duplicate":
         return list((session.get("last") or {}).get("replies") or [])
     lang = result.lang if result.lang in LANGS else page_lang()
@@ -219,7 +221,6 @@ def shown_as(text: str) -> str:
 def remember(shown: str, replies: list[dict]) -> None:
     """Keep the last exchange in the cookie so a reload shows where the person is."""
     session["last"] = {"you": shown[:MAX_TEXT], "replies": replies[-MAX_SHOWN_REPLIES:]}
-    session.pop("ref", None)  # recorded by the session store with the first message
 
 
 def _message_error(text: Any) -> str | None:

@@ -164,6 +164,17 @@ def test_spanish_page_from_the_browser_language(client):
     assert "Empezar en español" in html
 
 
+def test_redis_down_gets_a_kind_reply_not_an_error(make_app):
+    client = make_app(REDIS_URL="redis://127.0.0.1:9/0").test_client()  # nothing listens
+    token = csrf_of(client)
+    response = chat(client, "hi", token)
+    assert response.status_code == 200
+    assert "try again in a few minutes" in response.get_json()["replies"][0]["text"]
+    form = client.post("/", data={"text": "hi", "csrf_token": token})
+    assert form.status_code == 303
+    assert "try again in a few minutes" in client.get("/").get_data(as_text=True)
+
+
 # --- share kit -------------------------------------------------------------------------
 
 

@@ -100,3 +100,20 @@ def test_csv_hides_counts_under_five(redis):
 def test_old_weeks_are_read_oldest_first():
     weeks = stats.weeks_back(3, NOW)
     assert weeks == ["2026-W46", "2026-W47", "2026-W48"]
+
+
+def test_admin_funnel_follows_the_flow_and_counts_the_loss():
+    from bot import admin
+
+    data = stats.summarize({"2026-W48": {
+        "started": {"all": 10}, "completed": {"all": 6},
+        "asked": {"county": 8, "court": 10, "offense": 8, "level": 7},
+        "outcome": {"likely_cleared": 6}, "county": {"Kern": 6},
+    }})
+    rows = admin.funnel(data)
+    assert [r["label"] for r in rows] == [
+        "Started", "Court (state or county)", "Charge", "County", "Felony or misdemeanor",
+        "Got an answer", "Completed"]
+    assert [r["lost"] for r in rows] == [0, 0, 2, 0, 1, 1, 0]
+    assert rows[-1]["note"] == "60%"
+    assert admin.charts(data)["outcomes"][0]["label"] == "Likely cleared already"
