@@ -1,10 +1,11 @@
 """The webhook benchmark's baseline: the least a Flask SMS endpoint can do with Redis.
 
-``POST /sms`` reads the sender's hash, writes it back with a TTL, and bumps a counter:
-``BASELINE_ROUND_TRIPS`` round trips to Redis (default 3, what Clearline's SMS path
-costs a message), then answers with a fixed TwiML string. No signature check, no dialog,
-no rules: what is left is Flask, gunicorn and Redis, the floor our path is compared with.
-Run by ``bench/webhook.py`` on gunicorn with the Procfile's settings.
+``POST /sms`` makes ``BASELINE_ROUND_TRIPS`` round trips to Redis carrying
+``BASELINE_COMMANDS`` commands in all (``bench/webhook.py`` sets both to what Clearline's
+SMS path sends a message, counted on the wire): it reads the sender's hash, writes it back
+with a TTL, and bumps counters with TTLs, in pipelines; then it answers a fixed TwiML. No
+signature check, no dialog, no rules: what is left is Flask, gunicorn and Redis, the floor
+our path is compared with.
 """
 
 from __future__ import annotations
@@ -16,23 +17,39 @@ from flask import Flask, Response, request
 
 app = Flask(__name__)
 client = redis.Redis.from_url(os.environ["REDIS_URL"], max_connections=64)
-ROUND_TRIPS = int(os.environ.get("BASELINE_ROUND_TRIPS", "3"))
+ROUND_TRIPS = max(int(os.environ.get("BASELINE_ROUND_TRIPS", "3")), 1)
+COMMANDS = max(int(os.environ.get("BASELINE_COMMANDS", "9")), ROUND_TRIPS)
 TWIML = ('<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thanks, got it.'
          "</Message></Response>")
+
+
+def batches() -> list[int]:
+    """Commands in each round trip: one read, then the rest spread over the writes."""
+    if ROUND_TRIPS == 1:
+        return [COMMANDS]
+    rest, trips = COMMANDS - 1, ROUND_TRIPS - 1
+    return [1] + [rest // trips + (1 if i < rest % trips else 0) for i in range(trips)]
+
+
+BATCHES = batches()
 
 
 @app.post("/sms")
 def sms() -> Response:
     key = "baseline:{" + request.form.get("From", "") + "}:s"
-    trips = [
-        lambda: client.hgetall(key),
-        lambda: client.pipeline().hset(key, mapping={"st": request.form.get("Body", ""),
-                                                     "v": "1"}).expire(key, 3600).execute(),
-        lambda: client.pipeline().hincrby("baseline:stats", "all", 1)
-        .expire("baseline:stats", 3600).execute(),
-    ]
-    for i in range(ROUND_TRIPS):
-        trips[i % len(trips)]()
+    client.hgetall(key)
+    for trip, size in enumerate(BATCHES[1:], 1):
+        pipe = client.pipeline(transaction=False)
+        if trip == 1:
+            pipe.hset(key, mapping={"st": request.form.get("Body", ""), "v": "1"})
+            pipe.expire(key, 3600)
+            size -= 2
+        for i in range(max(size, 0)):
+            if i % 2 == 0:
+                pipe.hincrby(f"baseline:stats:{trip}", f"f{i}", 1)
+            else:
+                pipe.expire(f"baseline:stats:{trip}", 3600)
+        pipe.execute()
     return Response(TWIML, mimetype="application/xml")
 
 

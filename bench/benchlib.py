@@ -313,3 +313,57 @@ def signed_request(sender: str, body: str, sid: str) -> tuple[dict[str, str], di
     form = sms_form(sender, body, sid)
     signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/sms", form)
     return form, {"X-Twilio-Signature": signature}
+
+
+# --- what a message costs in Redis, counted on the wire ---------------------------------
+
+
+class CountingConnection(redis.Connection):
+    """A redis-py connection counting the requests it writes (one per round trip) and the
+    commands in them (a pipeline of 5 commands is 1 round trip, 5 commands)."""
+
+    sent = 0
+    commands = 0
+
+    def send_packed_command(self, command, check_health: bool = True) -> None:
+        CountingConnection.sent += 1
+        super().send_packed_command(command, check_health)
+
+    def pack_command(self, *args):
+        CountingConnection.commands += 1
+        return super().pack_command(*args)
+
+    def pack_commands(self, commands):
+        commands = list(commands)
+        CountingConnection.commands += len(commands)
+        return super().pack_commands(commands)
+
+
+def counted_app(redis_url: str, data_dir: str):
+    """The real app in this process, its Redis connections counted (``CountingConnection``)."""
+    from bot.app import create_app
+
+    app = create_app(dict(app_env(redis_url, data_dir), TESTING=True))
+    pool = app.extensions["clearline"].store.redis.connection_pool
+    pool.disconnect()
+    pool.connection_class = CountingConnection
+    return app
+
+
+def redis_cost_per_message(redis_url: str, data_dir: str) -> tuple[float, float]:
+    """(round trips, commands) the app sends to Redis per incoming SMS, on average over the
+    typical checks (after a first message that opens the connection and loads scripts)."""
+    app = counted_app(redis_url, data_dir)
+    client = app.test_client()
+    senders = Senders(3)
+    form, headers = signed_request(senders.phone(), "hi", senders.sid())
+    client.post("/sms", data=form, headers=headers)
+    trips, commands, messages = CountingConnection.sent, CountingConnection.commands, 0
+    for texts in typical_checks():
+        phone = senders.phone()
+        for text in texts:
+            form, headers = signed_request(phone, text, senders.sid())
+            client.post("/sms", data=form, headers=headers)
+            messages += 1
+    return ((CountingConnection.sent - trips) / messages,
+            (CountingConnection.commands - commands) / messages)

@@ -4,8 +4,9 @@ Starts a redis-server and, in turn, two gunicorn servers with the Procfile's web
 (workers, threads), both on 127.0.0.1 only:
 
 - ``clearline``: the real app, ``bot.app:create_app()``, default settings (INFO logs);
-- ``baseline``: ``bench/baseline_app.py``, a bare Flask endpoint making the same number of
-  Redis round trips a message (measured from the app's own logs), no signature, no dialog.
+- ``baseline``: ``bench/baseline_app.py``, a bare Flask endpoint sending Redis the same
+  round trips and commands a message as the app (counted on the wire beforehand), no
+  signature, no dialog.
 
 Against each it runs, from simulated people with random US numbers, each working through
 one of the flow's typical complete checks and sending each message after the answer to
@@ -190,11 +191,13 @@ def run(args: argparse.Namespace) -> dict:
     servers: dict[str, benchlib.Gunicorn] = {}
     try:
         env = benchlib.app_env(redis_server.url, data_dir)
+        trips, commands = benchlib.redis_cost_per_message(redis_server.url, data_dir)
+        redis_server.client().flushall()
         servers["clearline"] = benchlib.Gunicorn("bot.app:create_app()", env).start()
         warm(servers["clearline"], args.seed)
-        trips = round_trips_from_log(servers["clearline"].log_text()) or 3.0
         servers["baseline"] = benchlib.Gunicorn(
-            "baseline_app:app", dict(env, BASELINE_ROUND_TRIPS=str(round(trips))),
+            "baseline_app:app", dict(env, BASELINE_ROUND_TRIPS=str(round(trips)),
+                                     BASELINE_COMMANDS=str(round(commands))),
             extra_path=str(Path(__file__).resolve().parent)).start()
         warm(servers["baseline"], args.seed)
         rounds: dict[str, list[Phase]] = {name: [] for name in servers}
@@ -222,8 +225,11 @@ def run(args: argparse.Namespace) -> dict:
                      "capacity_rounds_msg_per_s": [round(p.rate, 1) for p in rounds[name]],
                      "fixed_rate": fixed[name].summary(),
                      "argv": " ".join(server.argv[2:]),
-                     "round_trips_per_message": round(trips, 2)}
-    out["clearline"]["round_trips_per_message"] = round_trips_from_log(log_text)
+                     "round_trips_per_message": round(trips) if name == "baseline"
+                     else round(trips, 2),
+                     "commands_per_message": round(commands) if name == "baseline"
+                     else round(commands, 2)}
+    out["clearline"]["round_trips_in_log"] = round_trips_from_log(log_text)
     out["clearline"]["problems_in_log"] = log_problems(log_text)
     ours, base = out["clearline"], out["baseline"]
     ratio = ours["capacity"]["messages_per_s"] / max(base["capacity"]["messages_per_s"], 1e-9)
@@ -268,7 +274,7 @@ def show(result: dict) -> None:
           f"messages/s for {s['seconds']:g} s")
     print()
     print(f"  {'':10} {'capacity msg/s':>15} {'at rate msg/s':>14} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'non-200':>8} {'trips/msg':>9}")
+          f"{'p99 ms':>8} {'non-200':>8} {'trips/msg':>9} {'cmds/msg':>8}")
     for name in ("clearline", "baseline"):
         row = result[name]
         cap, fix = row["capacity"], row["fixed_rate"]
@@ -277,7 +283,8 @@ def show(result: dict) -> None:
         trips = row.get("round_trips_per_message")
         print(f"  {name:10} {cap['messages_per_s']:>15,.1f} {fix['messages_per_s']:>14,.1f} "
               f"{fix['p50_ms']:>8.2f} {fix['p95_ms']:>8.2f} {fix['p99_ms']:>8.2f} {bad:>8} "
-              f"{trips if trips is None else round(trips, 2):>9}")
+              f"{trips if trips is None else round(trips, 2):>9} "
+              f"{row['commands_per_message']:>8}")
     print()
     goals = result["goals"]
     print(f"  capacity vs baseline: {result['capacity_ratio']:.0%} (goal "
