@@ -162,11 +162,16 @@ def store() -> Any:
     return get_store(current_app)
 
 
-def converse(text: str, message_id: str | None) -> list[dict]:
-    """Send one message through the shared conversation path; return the replies to show.
+NOTICE_STATUSES = ("rate_limited", "busy", "unavailable", "error")
 
-    Also follows the conversation's language (the page switches with the bot) and, when
-    the person erased their answers, forgets this browser's session too.
+
+def converse(text: str, message_id: str | None) -> tuple[list[dict], bool]:
+    """Send one message through the shared conversation path.
+
+    Returns the replies to show, and whether they are only a notice (slow down, try again
+    later) that leaves the current question as it was. Also follows the conversation's
+    language (the page switches with the bot) and, when the person erased their answers,
+    forgets this browser's session too.
     """
     from bot import conversation
 
@@ -178,18 +183,20 @@ def converse(text: str, message_id: str | None) -> list[dict]:
         message_id=message_id,
         ref=session.get("ref"),
     )
-    if result.status == "ok":
-        session.pop("ref", None)  # the session store recorded it with the first message
-    if result.status == "duplicate":
-        return list((session.get("last") or {}).get("replies") or [])
     lang = result.lang if result.lang in LANGS else page_lang()
+    if result.status == "duplicate":
+        return list((session.get("last") or {}).get("replies") or []), False
+    if result.status in NOTICE_STATUSES:
+        notice = result.replies or [conversation.notice(result.status, lang)]
+        return [_clean_reply(r) for r in notice], True
+    session.pop("ref", None)  # the session store recorded it with the first message
     replies = [_clean_reply(r) for r in result.replies]
     if result.status == "opted_out":
         replies = [{"text": ui_strings()[lang]["opted_out"], "choices": []}]
     if "erase" in result.effects:
         session.clear()
     session["lang"] = lang
-    return replies
+    return replies, False
 
 
 def _clean_reply(reply: dict) -> dict:
@@ -220,6 +227,8 @@ def shown_as(text: str) -> str:
 
 def remember(shown: str, replies: list[dict]) -> None:
     """Keep the last exchange in the cookie so a reload shows where the person is."""
+    if not replies:
+        return
     session["last"] = {"you": shown[:MAX_TEXT], "replies": replies[-MAX_SHOWN_REPLIES:]}
 
 
@@ -242,6 +251,7 @@ def chat_page() -> Response:
     if ref and not session.get("last"):
         session["ref"] = ref
     error = session.pop("error", None)
+    notice = session.pop("notice", None)
     return render_template(
         "chat.html",
         t=ui_strings()[lang],
@@ -249,6 +259,7 @@ def chat_page() -> Response:
         lang=lang,
         last=session.get("last"),
         error=error,
+        notice=notice,
         csrf_token=generate_csrf(),
         message_id=secrets.token_urlsafe(12),
     )
@@ -273,10 +284,13 @@ def chat_form() -> Response:
     text = text.strip()
     shown = shown_as(text)
     try:
-        replies = converse(text, request.form.get("mid") or None)
+        replies, notice = converse(text, request.form.get("mid") or None)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         session["error"] = "error_server"
+        return redirect(url_for("web.chat_page") + "#answer", code=303)
+    if notice:  # the question stays; the notice shows where errors do
+        session["notice"] = " ".join(r["text"] for r in replies)
         return redirect(url_for("web.chat_page") + "#answer", code=303)
     remember(shown, replies)
     return redirect(url_for("web.chat_page") + "#latest", code=303)
@@ -306,12 +320,13 @@ def chat_api() -> Response:
     text = text.strip()
     shown = shown_as(text)
     try:
-        replies = converse(text, (message_id or "")[:64] or None)
+        replies, notice = converse(text, (message_id or "")[:64] or None)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         return _json_error(503, "unavailable", ui_strings()[page_lang()]["error_server"])
-    remember(shown, replies)
-    return jsonify(replies=replies, lang=page_lang())
+    if not notice:
+        remember(shown, replies)
+    return jsonify(replies=replies, lang=page_lang(), notice=notice)
 
 
 def _json_error(status: int, code: str, message: str, *, fresh_token: bool = False) -> Response:

@@ -109,7 +109,15 @@
         input.focus();
         return;
       }
+      if (r.data.notice) {  // slow down / try again later: the question stays as it was
+        if (mine) { log.removeChild(mine); }
+        showError(r.data.replies.map(function (x) { return x.text; }).join(" "));
+        if (!input.value && !shown) { input.value = text; }
+        input.focus();
+        return;
+      }
       input.value = "";
+      if (!r.data.replies.length) { input.focus(); return; }
       var erase = document.getElementById("erase");
       if (erase) { erase.hidden = false; }
       if (r.data.lang && r.data.lang !== document.documentElement.lang) {
@@ -135,7 +143,8 @@
     }).catch(function () {
       setBusy(false);
       showError(strings.errorNetwork);
-      if (!input.value) { input.value = text; }
+      if (mine) { log.removeChild(mine); }
+      if (!input.value && !shown) { input.value = text; }
       input.focus();
     });
   }

@@ -169,10 +169,28 @@ def test_redis_down_gets_a_kind_reply_not_an_error(make_app):
     token = csrf_of(client)
     response = chat(client, "hi", token)
     assert response.status_code == 200
+    assert response.get_json()["notice"] is True
     assert "try again in a few minutes" in response.get_json()["replies"][0]["text"]
     form = client.post("/", data={"text": "hi", "csrf_token": token})
     assert form.status_code == 303
     assert "try again in a few minutes" in client.get("/").get_data(as_text=True)
+
+
+def test_over_the_rate_limit_the_question_stays_and_a_notice_shows(make_app):
+    client = make_app(RATE_LIMIT_PER_MINUTE=2).test_client()
+    token = csrf_of(client)
+    first = chat(client, "hi", token).get_json()
+    assert first["notice"] is False
+    question = first["replies"][-1]["text"]
+    chat(client, "california", token)
+    for _ in range(2):  # every message over the limit gets the notice on the web
+        over = chat(client, "possession", token).get_json()
+        assert over["notice"] is True
+        assert "very fast" in over["replies"][0]["text"]
+    client.post("/", data={"text": "possession", "csrf_token": token})
+    html = client.get("/").get_data(as_text=True)
+    assert "very fast" in html  # shown in the alert box...
+    assert "What was the case for?" in html and question not in html  # ...under the question
 
 
 # --- share kit -------------------------------------------------------------------------
