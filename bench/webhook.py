@@ -14,11 +14,11 @@ the previous one (as a person does). The load generator is one asyncio process w
 aiohttp on the same 2 cores, so it takes some CPU from the servers; the baseline pays
 the same tax.
 
-1. capacity: a closed loop with ``--concurrency`` people at once for ``--seconds``;
-   messages a second;
+1. capacity: a closed loop with ``--concurrency`` people at once for ``--seconds``, in
+   ``--rounds`` rounds alternating between the servers; messages a second (median round);
 2. latency at a fixed rate: an open loop sending ``--rate`` messages a second for
-   ``--seconds`` (latency counted from when each message was due, so a slow server
-   cannot hide its queue); p50/p95/p99.
+   ``--seconds``, in alternating rounds too, pooled (latency counted from when each
+   message was due, so a slow server cannot hide its queue); p50/p95/p99.
 
 The load is bounded in count, in time and in messages in flight. Goals (issue 7): the app's
 capacity at least 60% of the baseline's; p99 under 50 ms at 200 messages a second.
@@ -63,6 +63,16 @@ class Phase:
     latencies: list[float] = field(default_factory=list)  # seconds
     elapsed: float = 0.0
     completed_checks: int = 0
+
+    def add(self, other: Phase) -> None:
+        """Pool another round of the same kind into this one."""
+        self.sent += other.sent
+        self.answered += other.answered
+        self.statuses.update(other.statuses)
+        self.errors.update(other.errors)
+        self.latencies += other.latencies
+        self.elapsed += other.elapsed
+        self.completed_checks += other.completed_checks
 
     @property
     def rate(self) -> float:
@@ -184,8 +194,8 @@ def warm(server: benchlib.Gunicorn, seed: int) -> None:
 
 
 def run(args: argparse.Namespace) -> dict:
-    """Both servers up at once; capacity rounds alternate between them (so a busy moment
-    on the machine hurts both alike); then the fixed-rate phase on each."""
+    """Both servers up at once; the capacity rounds, then the fixed-rate rounds, alternate
+    between them (so a busy moment on the machine hurts both alike)."""
     redis_server = benchlib.RedisServer().start()
     data_dir = tempfile.mkdtemp(prefix="clearline-bench-")
     servers: dict[str, benchlib.Gunicorn] = {}
@@ -207,9 +217,16 @@ def run(args: argparse.Namespace) -> dict:
                 load = Load(servers[name].url, seed=args.seed + i)
                 rounds[name].append(asyncio.run(load.closed(args.concurrency,
                                                             args.seconds / args.rounds)))
-        fixed = {name: asyncio.run(Load(server.url, seed=args.seed + 100).opened(
-                     args.rate, args.seconds, args.people, 256))
-                 for name, server in servers.items()}
+        fixed = {name: Phase(f"fixed {args.rate:g}/s") for name in servers}
+        fixed_p99: dict[str, list[float]] = {name: [] for name in servers}
+        for i in range(args.rounds):
+            order = list(servers) if i % 2 == 0 else list(reversed(servers))
+            for name in order:
+                load = Load(servers[name].url, seed=args.seed + 100 + i)
+                phase = asyncio.run(load.opened(args.rate, args.seconds / args.rounds,
+                                                args.people, 256))
+                fixed[name].add(phase)
+                fixed_p99[name].append(phase.summary()["p99_ms"])
         log_text = servers["clearline"].log_text()
         version = redis_server.version()
     finally:
@@ -224,6 +241,7 @@ def run(args: argparse.Namespace) -> dict:
         out[name] = {"capacity": median.summary(),
                      "capacity_rounds_msg_per_s": [round(p.rate, 1) for p in rounds[name]],
                      "fixed_rate": fixed[name].summary(),
+                     "fixed_rate_rounds_p99_ms": fixed_p99[name],
                      "argv": " ".join(server.argv[2:]),
                      "round_trips_per_message": round(trips) if name == "baseline"
                      else round(trips, 2),
@@ -271,7 +289,7 @@ def show(result: dict) -> None:
     s = result["settings"]
     print(f"  capacity: {s['concurrency']} people at once, {s['rounds']} alternating rounds "
           f"over {s['seconds']:g} s each server (median round shown); latency: {s['rate']:g} "
-          f"messages/s for {s['seconds']:g} s")
+          f"messages/s, {s['rounds']} alternating rounds over {s['seconds']:g} s (pooled)")
     print()
     print(f"  {'':10} {'capacity msg/s':>15} {'at rate msg/s':>14} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'non-200':>8} {'trips/msg':>9} {'cmds/msg':>8}")
@@ -296,6 +314,8 @@ def show(result: dict) -> None:
     ours = result["clearline"]
     print(f"  capacity rounds, msg/s: clearline {ours['capacity_rounds_msg_per_s']}, "
           f"baseline {result['baseline']['capacity_rounds_msg_per_s']}")
+    print(f"  p99 of each fixed-rate round, ms: clearline {ours['fixed_rate_rounds_p99_ms']}, "
+          f"baseline {result['baseline']['fixed_rate_rounds_p99_ms']}")
     print(f"  app log: {ours['problems_in_log']}")
     print(f"  complete checks: {ours['capacity']['completed_checks']} (capacity), "
           f"{ours['fixed_rate']['completed_checks']} (fixed rate); answered with a message: "
