@@ -182,6 +182,15 @@ def test_share_kit_qr_codes_decode_to_the_links(page, live_server):
     assert found[("telegram", "en")] == f"https://t.me/{bot}?start=FRESNOFAIR25"
     assert found[("sms", "en")] == f"sms:{hotline}?&body=" + quote("Hi! Code FRESNOFAIR25")
     assert found[("sms", "es")] == f"sms:{hotline}?&body=" + quote("¡Hola! Código FRESNOFAIR25")
+    # "Copy link" puts the link on the clipboard (or selects it where that is not allowed)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    first = cards.nth(0)
+    first.get_by_role("button", name="Copy link").click()
+    status = first.get_by_role("status")
+    status.wait_for()
+    assert status.inner_text() in ("Link copied.", "Select the link and copy it.")
+    if status.inner_text() == "Link copied.":
+        assert page.evaluate("navigator.clipboard.readText()") == found[("web", "en")]
     # the web link opens the chat with the code, in the right language
     page.goto(found[("web", "es")])
     assert page.evaluate("document.documentElement.lang") == "es"
