@@ -11,6 +11,7 @@ browser without JavaScript) shows where the person is. Posts carry a CSRF token
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from functools import cache
 from pathlib import Path
@@ -112,8 +113,6 @@ def secure(response: Response) -> Response:
 
 def config(name: str, default: str = "") -> str:
     """A setting from the app config (which ``create_app`` fills from the environment)."""
-    import os
-
     value = current_app.config.get(name)
     if value in (None, ""):
         value = os.environ.get(name, default)
@@ -128,7 +127,7 @@ def _configure(state: Any) -> None:
     if not cfg.get("SESSION_COOKIE_SAMESITE"):
         cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     if str(cfg.get("PUBLIC_URL") or "").startswith("https://"):
-        cfg.setdefault("SESSION_COOKIE_SECURE", True)
+        cfg["SESSION_COOKIE_SECURE"] = True  # served over HTTPS: never send it in clear
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the cookie's life
     state.app.jinja_env.globals.setdefault("asset", asset)
 

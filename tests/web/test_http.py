@@ -65,6 +65,12 @@ def test_session_cookie_is_httponly_and_samesite(client):
     response = client.get("/")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires" not in cookie  # gone when the browser closes
+
+
+def test_session_cookie_is_secure_behind_https(make_app):
+    client = make_app(PUBLIC_URL="https://clearline.example.org").test_client()
+    assert "Secure" in client.get("/").headers["Set-Cookie"]
 
 
 # --- the chat API ----------------------------------------------------------------------
