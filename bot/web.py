@@ -313,9 +313,6 @@ def chat_api() -> Response:
         lang = page_lang()
         return _json_error(400, error, ui_strings()[lang][error])
     message_id = body.get("id") if isinstance(body.get("id"), str) else None
-    lang = body.get("lang")
-    if lang in LANGS:
-        session["lang"] = lang
     text = text.strip()
     shown = shown_as(text)
     try:
