@@ -89,6 +89,7 @@ def main(host: str | None, port: int | None) -> int:
                 "workers": int(os.environ.get("WEB_CONCURRENCY", 2)),
                 "threads": int(os.environ.get("GUNICORN_THREADS", 4)),
                 "timeout": 30,
+                "graceful_timeout": 10,  # Ctrl+C: a worker that does not stop is ended then
                 "logger_class": "bot.logs.GunicornLogger",
                 "when_ready": lambda _arbiter: print(banner(base, conf, mode), flush=True),
             }

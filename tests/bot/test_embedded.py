@@ -120,10 +120,15 @@ def test_clearline_serve_runs_gunicorn_on_the_embedded_redis(tmp_path):
                 results = list(pool.map(send, range(40)))
             assert all(status == 200 and messages for status, messages in results)
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # what a platform sends; Ctrl+C sends SIGINT
         try:
             out, err = server.communicate(timeout=30)
         except subprocess.TimeoutExpired:
+            import psutil
+
+            for child in psutil.Process(server.pid).children():  # where each one hangs
+                child.send_signal(signal.SIGABRT)
+            time.sleep(1)
             server.send_signal(signal.SIGABRT)  # faulthandler prints where it hangs
             out, err = server.communicate(timeout=10)
             raise AssertionError("clearline serve did not stop:\n" + err[-6000:]) from None
@@ -195,7 +200,7 @@ def test_clearline_serve_runs_the_telegram_poller_when_a_token_is_set(tmp_path, 
         standin.push(standin.make_update(4242, "/start"))
         assert len(standin.wait_sent(4242, 2, timeout=30)) == 2
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)
         out, err = server.communicate(timeout=30)
     assert "Telegram      polling worker running" in out
     assert server.returncode == 0, err[-2000:]
