@@ -347,3 +347,17 @@ def test_over_the_rate_limit_one_notice_and_no_processing(make_app):
     assert store.peek("sms", PHONE) == state and count(store) == n  # nothing processed
     assert stats.read(store.redis) == counted  # not even counted
     assert 0 < store.redis.ttl(store.person("sms", PHONE).key("r")) <= 60
+
+
+def test_a_forged_signature_settings_header_is_refused_and_not_logged(app, store, caplog):
+    """``X-Twilio-Webhooks-Signature-Settings`` names the algorithm: whatever a caller puts
+    there is refused, and its words do not reach the log."""
+    form = params(PHONE, "Hi", twilio_client.new_sid())
+    client = app.test_client()
+    for settings in ["algorithm=Fresno-Had-it", "algorithm=HMAC_SHA256", "key=x,algorithm=",
+                     "algorithm=" + "A" * 5000, "\u00e9=\u00e9"]:
+        headers = {"X-Twilio-Signature": sign(URL, form),
+                   "X-Twilio-Webhooks-Signature-Settings": settings}
+        response = client.post("/sms", data=form, headers=headers)
+        assert response.status_code in (200, 403), settings
+    assert not any("Fresno" in r.getMessage() for r in caplog.records)
