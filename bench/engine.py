@@ -86,15 +86,15 @@ def conversations() -> list[tuple[str, list[str]]]:
             for name, texts in paths.items()]
 
 
-def converse(texts: list[str], stored: bool = False) -> int:
-    """One complete conversation as the SMS channel steps it; return the steps taken.
+def converse(texts: list[str], stored: bool = False, channel: str = "sms") -> int:
+    """One complete conversation as ``channel`` steps it; return the steps taken.
 
     ``stored``: also put the state through JSON between steps, as the session store does.
     """
     state: dict | None = None
     verdicts = 0
     for text in texts:
-        state, _ = dialogs.step(state, {"text": text, "channel": "sms"})
+        state, _ = dialogs.step(state, {"text": text, "channel": channel})
         state, _, events = dialogs.pop_signals(state)
         verdicts += sum(e.get("type") == "verdict" for e in events)
         if stored:
@@ -134,6 +134,7 @@ def run(seconds: float) -> dict:
     steps_per_conv = sum(len(t) for _, t in paths) / len(paths)
     steps = measure(lambda: converse(next(cycle)[1]), seconds)
     stored = measure(lambda: converse(next(cycle)[1], stored=True), seconds / 2)
+    web = measure(lambda: converse(next(cycle)[1], channel="web"), seconds / 2)
     per_path = {}
     for name, texts in paths:
         rate = measure(lambda t=texts: converse(t), max(seconds / 8, 0.5), rounds=3)["best"]
@@ -155,6 +156,7 @@ def run(seconds: float) -> dict:
         "steps_per_conversation": round(steps_per_conv, 2),
         "steps_measured": steps["units"],
         "steps_per_s_with_json_state": round(stored["best"]),
+        "steps_per_s_web_channel": round(web["best"]),
         "assess_per_s": round(assessed["best"]),
         "assess_per_s_median": round(assessed["median"]),
         "assess_fact_sets": len(facts),
@@ -198,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  rules.assess calls/s      {result['assess_per_s']:>8,}  (median "
           f"{result['assess_per_s_median']:,}; {result['assess_fact_sets']} fact sets cycled)")
     print(f"  steps/s, state through JSON between steps (as stored): "
-          f"{result['steps_per_s_with_json_state']:,}")
+          f"{result['steps_per_s_with_json_state']:,}; on the web channel (no SMS "
+          f"rendering): {result['steps_per_s_web_channel']:,}")
     print("  per typical check:")
     for name, row in result["per_path"].items():
         print(f"    {name:40} {row['steps']} steps  {row['steps_per_s']:>7,} steps/s  "
