@@ -259,6 +259,7 @@ def chat_page() -> Response:
         last=session.get("last"),
         error=error,
         notice=notice,
+        keep_days=config("SESSION_TTL_DAYS", "30"),
         csrf_token=generate_csrf(),
         message_id=secrets.token_urlsafe(12),
     )

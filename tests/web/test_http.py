@@ -164,6 +164,11 @@ def test_form_post_with_a_bad_token_asks_to_send_again(client):
     assert "open for a long time" in html
 
 
+def test_the_page_says_how_long_answers_are_kept(make_app):
+    html = make_app(SESSION_TTL_DAYS=7).test_client().get("/").get_data(as_text=True)
+    assert "We keep your answers for 7 days after your last message at most" in html
+
+
 def test_spanish_page_from_the_browser_language(client):
     html = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
     assert '<html lang="es">' in html
