@@ -78,6 +78,7 @@ def is_valid(state: Any) -> bool:
         and isinstance(state.get("hist", []), list)
         and all(h in FLOW.nodes for h in state.get("hist", []))
         and isinstance(state.get("done", []), list)
+        and all(isinstance(d, dict) for d in state.get("done", []))
         and isinstance(state.get("miss", 0), int)
     )
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import dialogs
 from dialogs import sms
+from dialogs.flow import MAIN as FLOW
 
 ANSWERS = ["1", "2", "3", "yes", "no", "?", "no sé", "Fresno", "LA", "2009", "the 90s",
            "back", "BORRAR", "STOP", "START", "RESTART", "HELP", "REPEAT", "ES", "EN", "sí",
@@ -63,3 +64,28 @@ def test_answers_keep_the_state_valid_and_the_caller_state_untouched(texts):
         new, replies = dialogs.step(state, {"text": text, "channel": "sms"})
         assert json.dumps(state, sort_keys=True) == before
         state = new
+
+
+NEAR_VALID = st.fixed_dictionaries(
+    {"v": st.just(dialogs.VERSION), "lang": st.sampled_from(["en", "es", "fr"]),
+     "node": st.sampled_from([*FLOW.nodes, "stopped", "welcome", "nowhere"])},
+    optional={
+        "facts": st.dictionaries(st.sampled_from(["court", "county", "offense", "level",
+                                                  "conviction_date", "amount", "juvenile"]),
+                                 st.one_of(st.none(), st.booleans(), st.integers(),
+                                           st.text(max_size=12))),
+        "hist": st.lists(st.sampled_from([*FLOW.nodes, "gone"]), max_size=6),
+        "done": st.lists(st.one_of(st.integers(), st.dictionaries(
+            st.sampled_from(["o", "r", "k", "c", "y"]), st.text(max_size=10))), max_size=3),
+        "miss": st.integers(-3, 9),
+        "prev": st.sampled_from([*FLOW.nodes, "nowhere"]),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(NEAR_VALID, st.lists(TEXT, min_size=1, max_size=4))
+def test_damaged_or_odd_states_never_break_the_conversation(state, texts):
+    for text in texts:
+        state, replies = dialogs.step(state, {"text": text, "channel": "sms"})
+        state = _check(state, replies)
