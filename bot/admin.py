@@ -3,7 +3,9 @@
 No token set: the pages do not exist (404). Otherwise a person signs in once with the
 token (compared in constant time with :func:`hmac.compare_digest`); the signed session
 cookie then remembers a hash of it, so changing the token signs everyone out. Scripts may
-send ``Authorization: Bearer <token>`` instead. Only aggregate counters are shown
+send ``Authorization: Bearer <token>`` instead. After ``MAX_FAILURES`` wrong tokens from
+one address (counted under a keyed hash of it, with a TTL) that address waits
+``FAILURE_WINDOW`` seconds. Only aggregate counters are shown
 (``bot.stats``); the CSV export shows counts under 5 as "<5".
 """
 
@@ -14,10 +16,12 @@ import hmac
 from functools import wraps
 from typing import Any
 
+import redis
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
@@ -33,6 +37,8 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 bp.after_request(secure)
 
 TOP = 15  # rows per chart; the tables below each chart list every row
+MAX_FAILURES = 10  # wrong tokens from one address before it must wait
+FAILURE_WINDOW = 15 * 60  # seconds
 
 
 def _token() -> str:
@@ -51,11 +57,40 @@ def token_matches(given: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
+def _failures_key() -> str:
+    """Where wrong tokens from this address are counted (a keyed hash, not the address)."""
+    secret = str(current_app.secret_key or "").encode("utf-8")
+    who = hmac.new(secret, (request.remote_addr or "-").encode("utf-8"), hashlib.sha256)
+    return f"clearline:{{admin}}:fail:{who.hexdigest()[:16]}"
+
+
+def locked_out() -> bool:
+    """True after ``MAX_FAILURES`` wrong tokens from this address within the window."""
+    try:
+        return int(store().redis.get(_failures_key()) or 0) >= MAX_FAILURES
+    except (redis.RedisError, ValueError):
+        return False
+
+
+def count_failure() -> None:
+    """Count one wrong token from this address (the window restarts with each one)."""
+    try:
+        pipe = store().redis.pipeline(transaction=True)
+        pipe.incr(_failures_key())
+        pipe.expire(_failures_key(), FAILURE_WINDOW)
+        pipe.execute()
+    except redis.RedisError:
+        pass
+
+
 def signed_in() -> bool:
     """True for a bearer token or a session that signed in with the current token."""
     auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer ") and token_matches(auth[7:].strip()):
-        return True
+    if auth.startswith("Bearer "):
+        if not locked_out() and token_matches(auth[7:].strip()):
+            return True
+        count_failure()
+        return False
     remembered = session.get("admin")
     token = _token()
     return bool(
@@ -89,7 +124,11 @@ def dashboard() -> Any:
     """The charts, or the sign-in form (401) without the token."""
     if not signed_in():
         return _login_page()
-    data = stats.read(store().redis)
+    try:
+        data = stats.read(store().redis)
+    except redis.RedisError:
+        return Response("The stats are out of reach right now (Redis does not answer). "
+                        "Please try again in a few minutes.\n", 503, mimetype="text/plain")
     return render_template("admin.html", lang="en", s=data, charts=charts(data), top=TOP,
                            csrf_token=generate_csrf())
 
@@ -100,7 +139,10 @@ def sign_in() -> Any:
     """Check the token from the form; remember the sign-in in the session cookie."""
     if not check_csrf(request.form.get("csrf_token")):
         return _login_page("This form was open too long. Please try again.", 400)
+    if locked_out():
+        return _login_page("Too many wrong tokens. Please wait 15 minutes and try again.", 429)
     if not token_matches(request.form.get("token", "").strip()):
+        count_failure()
         return _login_page("That token is not right.", 401)
     session["admin"] = _fingerprint(_token())
     return redirect(url_for("admin.dashboard"), code=303)
@@ -123,7 +165,11 @@ def export_csv() -> Response:
         return Response("Sign in at /admin first, or send Authorization: Bearer <token>.\n",
                         status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="clearline-admin"'})
-    body = stats.to_csv(stats.read(store().redis))
+    try:
+        body = stats.to_csv(stats.read(store().redis))
+    except redis.RedisError:
+        return Response("Redis does not answer; try again in a few minutes.\n", 503,
+                        mimetype="text/plain")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="clearline-stats.csv"',
     })

@@ -314,3 +314,37 @@ def test_admin_csv_with_a_bearer_token(client, web_app):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.get_data(as_text=True).startswith("week,metric,group,name,count")
+
+
+def test_admin_locks_out_an_address_after_ten_wrong_tokens(make_app):
+    from bot.app import get_store
+
+    app = make_app(ADMIN_TOKEN="right-token")
+    client = app.test_client()
+    page = client.get("/admin").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    for _ in range(9):
+        assert client.post("/admin", data={"csrf_token": token, "token": "x"}).status_code == 401
+    bearer = client.get("/admin/stats.csv", headers={"Authorization": "Bearer x"})
+    assert bearer.status_code == 401  # the tenth wrong token
+    locked = client.post("/admin", data={"csrf_token": token, "token": "right-token"})
+    assert locked.status_code == 429
+    assert "wait 15 minutes" in locked.get_data(as_text=True)
+    with app.app_context():
+        redis = get_store().redis
+        keys = redis.keys("clearline:{admin}:fail:*")
+        assert len(keys) == 1 and b"127.0.0.1" not in keys[0]
+        assert 0 < redis.ttl(keys[0]) <= 15 * 60
+        redis.delete(*keys)  # the window passes
+    assert client.post("/admin", data={"csrf_token": token,
+                                       "token": "right-token"}).status_code == 303
+
+
+def test_admin_says_when_redis_is_down(make_app):
+    app = make_app(ADMIN_TOKEN="right-token", REDIS_URL="redis://127.0.0.1:9/0")
+    bearer = {"Authorization": "Bearer right-token"}
+    client = app.test_client()
+    for path in ("/admin", "/admin/stats.csv"):
+        response = client.get(path, headers=bearer)
+        assert response.status_code == 503
+        assert "try again in a few minutes" in response.get_data(as_text=True)
