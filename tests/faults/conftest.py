@@ -149,17 +149,6 @@ def store(app):
 
 
 @pytest.fixture()
-def live_app(make_app):
-    """The app on a real HTTP server on 127.0.0.1 (werkzeug, threaded): (server, app)."""
-    from live_server import LiveServer
-
-    app = make_app(PUBLIC_URL="")
-    server = LiveServer(app)
-    yield server, app
-    server.stop()
-
-
-@pytest.fixture()
 def gunicorn(redis_url, tmp_path):
     """Start the real app under gunicorn with the Procfile's settings (2 workers, 4
     threads each) on 127.0.0.1: ``gunicorn(**settings) -> server`` (``.url``,

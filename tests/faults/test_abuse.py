@@ -253,19 +253,30 @@ def test_a_1_mb_body_is_refused(telegram_app, path):
     assert not list(telegram_app.extensions["clearline"].store.redis.scan_iter("clearline:{*"))
 
 
-def test_a_1_mb_chunked_body_over_http_is_refused(live_app):
-    """No Content-Length (chunked transfer): the limit holds while reading the stream."""
-    server, _ = live_app
+def test_1_mb_bodies_over_http_to_gunicorn_are_refused(gunicorn):
+    """Through gunicorn as the Procfile runs it: with a Content-Length, and chunked (no
+    length: the limit holds while the body is read); the server stays well."""
+    server = gunicorn()
 
     def chunks():
         yield b"Body="
         for _ in range(64):
             yield b"x" * (MEGABYTE // 64)
 
-    with httpx.Client(timeout=30) as http:
-        response = http.post(server.url + "/sms", content=chunks(),
-                             headers={"Content-Type": FORM, "X-Twilio-Signature": "x"})
-    assert response.status_code in (403, 413)
+    def post(path: str, **kwargs):
+        with httpx.Client(timeout=30) as http:  # a fresh connection each: the server
+            return http.post(server.url + path, **kwargs)  # may close one it stopped reading
+
+    form = params(PHONE, "x" * MEGABYTE, twilio_client.new_sid())
+    sized = post("/sms", data=form, headers={"X-Twilio-Signature": sign(URL, form)})
+    chunked = post("/sms", content=chunks(),
+                   headers={"Content-Type": FORM, "X-Twilio-Signature": "x"})
+    telegram = post("/telegram", content=chunks(), headers={"Content-Type": "application/json"})
+    health = httpx.get(server.url + "/healthz", timeout=30)
+    assert sized.status_code == 413
+    assert chunked.status_code in (403, 413)
+    assert telegram.status_code in (403, 404, 413)
+    assert health.status_code == 200
 
 
 # --- invalid UTF-8 and every Unicode plane ------------------------------------------------
