@@ -18,6 +18,8 @@ from . import catalog, sms
 MAX_MESSAGES = 2  # verdict messages before the question that follows it
 MAX_SEGMENTS = 2
 MUST, SHOULD, MAY = 0, 1, 2
+FIRST_RELIEF = ("petition_cr400", "destruction_on_request", "federal_pardon_2022")
+LOCAL_KINDS = ("county_public_defender", "county_district_attorney", "court")
 # Reasons that explain best, said first.
 LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
                 "other_jurisdiction", "after_prop64", "still_serving")
@@ -65,10 +67,14 @@ def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
     return f"{words} ({', '.join(cites)})" if cites else words
 
 
+def _contact(step: dict[str, Any]) -> str:
+    return step.get("phone") or short_url(step.get("url", ""))
+
+
 def confirm_line(lang: str, step: dict[str, Any], county: str | None) -> str:
     """One way to confirm, with the office's phone or web site."""
     kind = step.get("kind", "")
-    contact = step.get("phone") or short_url(step.get("url", ""))
+    contact = _contact(step)
     where = _t(lang, "v.where", contact=contact) if contact else ""
     key = f"v.confirm.{kind}"
     if kind in {"county_public_defender", "county_district_attorney", "court"} and not county:
@@ -79,6 +85,7 @@ def confirm_line(lang: str, step: dict[str, Any], county: str | None) -> str:
 def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
     """Other ways forward, worded; the three expungement codes become one line."""
     codes = [o.get("code", "") for o in assessment.get("other_relief") or []]
+    codes.sort(key=lambda code: code not in FIRST_RELIEF)
     lines: list[str] = []
     grouped = False
     for code in codes:
@@ -91,10 +98,12 @@ def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
     return lines
 
 
-def parts(lang: str, assessment: dict[str, Any], county: str | None) -> list[tuple[str, int]]:
+def parts(
+    lang: str, assessment: dict[str, Any], county: str | None, *, reasons: int = 2
+) -> list[tuple[str, int]]:
     """Every part of the verdict in order, with its rank (``MUST``, ``SHOULD``, ``MAY``)."""
     out: list[tuple[str, int]] = [(_t(lang, headline_key(assessment)), MUST)]
-    reason = why(lang, assessment)
+    reason = why(lang, assessment, reasons)
     if reason:
         out.append((reason, MUST))
     steps = assessment.get("confirm") or []
@@ -103,11 +112,16 @@ def parts(lang: str, assessment: dict[str, Any], county: str | None) -> list[tup
         if steps[0].get("kind") != "legal_aid":  # legal help alone needs no "To be sure"
             first = f"{_t(lang, 'v.confirm.intro')} {first}"
         out.append((first, MUST))
+        if not _contact(steps[0]):  # an office with no phone or site: add one that has
+            local = (s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s))
+            reachable = next(local, None)
+            if reachable is not None:
+                out.append((confirm_line(lang, reachable, county), MUST))
         doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
         if doj is not None:
             out.append((confirm_line(lang, doj, county), SHOULD))
-    for line in relief_lines(lang, assessment):
-        out.append((line, SHOULD))
+    for i, line in enumerate(relief_lines(lang, assessment)):
+        out.append((line, MUST if i == 0 else SHOULD))  # the first: what to do if not done
     caveats = assessment.get("caveats") or []
     for code in [c for c in caveats if c in KEY_CAVEATS]:
         out.append((_t(lang, f"v.caveat.{code}"), SHOULD))
@@ -127,11 +141,27 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: s
 
     Parts go in order into messages of at most two SMS segments. A part that does not
     fit opens a new message only if it must be said, or should be said and fewer than
-    ``MAX_MESSAGES`` are used; otherwise it is left out.
+    ``MAX_MESSAGES`` are used; otherwise it is left out. If giving two reasons costs
+    more segments than giving one, one is given.
     """
+    best: list[str] = []
+    for reasons in (2, 1):
+        messages = _pack(parts(lang, assessment, county, reasons=reasons), ask, labels)
+        if not best or _cost(messages, labels) < _cost(best, labels):
+            best = messages
+    return best
+
+
+def _cost(messages: list[str], labels: list[str]) -> int:
+    last = len(messages) - 1
+    return sum(sms.segments(sms.body(*sms.cheapest(m, labels if n == last else [])))
+               for n, m in enumerate(messages))
+
+
+def _pack(items: list[tuple[str, int]], ask: str, labels: list[str]) -> list[str]:
     messages: list[str] = []
     current = ""
-    for text, rank in parts(lang, assessment, county):
+    for text, rank in items:
         joined = f"{current} {text}".strip()
         if _fits(joined):
             current = joined
