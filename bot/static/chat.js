@@ -78,42 +78,44 @@
     if (el && el.scrollIntoView) { el.scrollIntoView({block: "nearest"}); }
   }
 
-  function send(text, shown, retried) {
+  function send(text, shown, mineBefore) {
     if (busy) { return; }
     text = (text || "").trim();
     if (!text) { showError(strings.errorEmpty); input.focus(); return; }
     if (text.length > 500) { showError(strings.errorTooLong); input.focus(); return; }
     showError("");
-    var mine = retried ? null : addMessage("me", shown || text);
+    var mine = mineBefore || addMessage("me", shown || text);
     scrollToEnd(mine);
     setBusy(true);
     var id = messageId();
     var intro = document.querySelector(".intro");
     if (intro) { intro.hidden = true; }
+
+    function undo(message) {  // not delivered: take the bubble back, keep what was typed
+      if (mine.parentNode) { mine.parentNode.removeChild(mine); }
+      showError(message);
+      if (!input.value && !shown) { input.value = text; }
+      input.focus();
+    }
+
     fetch(compose.dataset.api, {
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": tokenMeta.content},
       body: JSON.stringify({text: text, id: id})
     }).then(function (res) {
-      return res.json().then(function (data) { return {status: res.status, data: data}; });
+      return res.json().then(function (data) { return {status: res.status, data: data}; },
+        function () { return {status: res.status || 500, data: {}}; });
     }).then(function (r) {
       setBusy(false);
-      if (r.status === 403 && r.data.csrf_token && !retried) {
+      if (r.status === 403 && r.data.csrf_token && !mineBefore) {
         tokenMeta.content = r.data.csrf_token;
-        send(text, shown, true);
+        send(text, shown, mine);
         return;
       }
-      if (r.status !== 200) {
-        showError(r.data.message || strings.errorServer);
-        input.focus();
-        return;
-      }
+      if (r.status !== 200) { undo(r.data.message || strings.errorServer); return; }
       if (r.data.notice) {  // slow down / try again later: the question stays as it was
-        if (mine) { log.removeChild(mine); }
-        showError(r.data.replies.map(function (x) { return x.text; }).join(" "));
-        if (!input.value && !shown) { input.value = text; }
-        input.focus();
+        undo(r.data.replies.map(function (x) { return x.text; }).join(" "));
         return;
       }
       input.value = "";
@@ -142,10 +144,7 @@
       (firstChoice || input).focus();
     }).catch(function () {
       setBusy(false);
-      showError(strings.errorNetwork);
-      if (mine) { log.removeChild(mine); }
-      if (!input.value && !shown) { input.value = text; }
-      input.focus();
+      undo(strings.errorNetwork);
     });
   }
 

@@ -131,6 +131,29 @@ def test_new_messages_are_announced_and_focus_moves_on(page, live_server):
     assert "Federal court" in page.locator("#log li.me").last.inner_text()
 
 
+def test_a_lost_connection_keeps_the_answer_to_send_again(page, live_server):
+    page.goto(live_server.url)
+    do(page, "click", "Start in English", javascript=True)
+    page.route("**/api/chat", lambda route: route.abort())
+    page.fill("#answer", "Fresno")
+    page.press("#answer", "Enter")
+    page.locator("#error").wait_for()
+    assert "could not reach Clearline" in page.locator("#error").inner_text()
+    assert page.input_value("#answer") == "Fresno"  # nothing lost
+    assert page.locator("#log li.me").count() == 1  # the bubble was taken back
+    page.unroute("**/api/chat")
+    do(page, "type", "Fresno", javascript=True)
+    assert page.locator("#error").is_hidden()
+
+
+def test_an_expired_csrf_token_is_renewed_without_bothering_the_person(page, live_server):
+    page.goto(live_server.url)
+    page.evaluate("document.querySelector('meta[name=csrf-token]').content = 'stale'")
+    do(page, "click", "Start in English", javascript=True)
+    assert "Where was the case?" in page.locator("#log").inner_text()
+    assert page.locator("#log li.me").count() == 1
+
+
 def test_empty_answer_shows_an_error_not_a_request(page, live_server):
     page.goto(live_server.url)
     requests: list[str] = []
