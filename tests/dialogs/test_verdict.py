@@ -1,0 +1,56 @@
+"""The verdict: what happened, why (with citations), how to confirm, what if not done."""
+
+import pytest
+
+import rules
+from dialogs import sms, verdict
+
+CASES = {
+    "cleared_la": ({"court": "california", "county": "Los Angeles", "offense": "11359",
+                    "conviction_date": "2009", "age_at_offense": "21_plus",
+                    "currently_serving": False, "prior_super_strike": False,
+                    "pc290_registrant": False, "prior_same_offense_convictions": 0,
+                    "sale_to_minor": False, "used_minor": False, "level": "felony"},
+                   ["most likely dismissed", "HS 11361.9", "(323) 760-6763", "CR-400"]),
+    "destroyed_fresno": ({"court": "california", "county": "Fresno", "offense": "possession",
+                          "conviction_date": "2010", "level": "misdemeanor",
+                          "age_at_offense": "21_plus"},
+                         ["should already be destroyed", "HS 11361.5", "fresno.courts.ca.gov"]),
+    "no_contact_office": ({"court": "california", "county": "Humboldt", "offense": "cultivation",
+                           "conviction_date": "1995", "age_at_offense": "21_plus",
+                           "currently_serving": False},
+                          ["District Attorney in Humboldt County", "humboldt.courts.ca.gov",
+                           "CR-400"]),
+    "federal": ({"court": "federal", "offense": "possession"},
+                ["does not cover", "Pardon Attorney", "lawhelpca.org"]),
+    "unknown_everything": ({}, ["can't tell for sure", "Public Defender in the county"]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_verdict_says_what_why_how_to_confirm_and_fits_sms(name, lang):
+    facts, words = CASES[name]
+    assessment = rules.assess(facts).to_dict()
+    county = rules.counties.normalize_county(facts.get("county") or "")
+    messages = verdict.compose(lang, assessment, county, ask="ASK?", labels=["Yes", "No"])
+    assert messages[-1].endswith("ASK?")
+    text = " ".join(messages)
+    if lang == "en":
+        for word in words:
+            assert word in text, f"{word!r} not in {text}"
+    assert any(c in text for c in assessment["citations"])
+    for n, message in enumerate(messages):
+        labels = ["Yes", "No"] if n == len(messages) - 1 else []
+        assert sms.segments(sms.body(*sms.cheapest(message, labels))) <= 2
+    assert len(messages) <= verdict.MAX_MESSAGES + 1
+
+
+def test_summary_lists_every_conviction_in_the_person_language():
+    done = [{"o": "likely_destroyed", "r": "destroyed", "k": "possession", "c": "Fresno",
+             "y": "2010"},
+            {"o": "not_covered", "r": "none", "k": None, "c": None, "y": None}]
+    assert verdict.summary("en", done) == (
+        "Your results:\n1. Had it, Fresno, 2010: record likely destroyed\n"
+        "2. A case: not covered by this law")
+    assert verdict.summary("es", done).startswith("Sus resultados:\n1. Tenerla, Fresno, 2010:")
