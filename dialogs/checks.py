@@ -475,8 +475,12 @@ def reading_grade(flow: Flow = FLOW) -> tuple[float, float, list[tuple[float, st
 def check_reading(flow: Flow, report: Report) -> None:
     """English at about a 6th-grade reading level."""
     limit = float(flow.budgets.get("max_reading_grade", 7.0))
-    grade, ease, hardest = reading_grade(flow)
     report.section(f"English reading level (budget: grade {limit})")
+    try:
+        grade, ease, hardest = reading_grade(flow)
+    except ImportError:
+        report.error("textstat is not installed: pip install -e '.[test]' to measure it")
+        return
     report.info(f"Flesch-Kincaid grade {grade:.1f}; Flesch reading ease {ease:.0f} "
                 f"(textstat, all {len(english_texts(flow))} English messages)")
     report.info("hardest messages: " + "; ".join(f"{k} {g:.1f}" for g, k in hardest))
