@@ -125,11 +125,12 @@ def dashboard() -> Any:
     if not signed_in():
         return _login_page()
     try:
-        data = stats.read(store().redis)
+        data = stats.read(store().redis, weeks=period())
     except redis.RedisError:
         return Response("The stats are out of reach right now (Redis does not answer). "
                         "Please try again in a few minutes.\n", 503, mimetype="text/plain")
     return render_template("admin.html", lang="en", s=data, charts=charts(data), top=TOP,
+                           periods=PERIODS, period=request.args.get("weeks", "all"),
                            csrf_token=generate_csrf())
 
 
@@ -166,13 +167,22 @@ def export_csv() -> Response:
                         status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="clearline-admin"'})
     try:
-        body = stats.to_csv(stats.read(store().redis))
+        body = stats.to_csv(stats.read(store().redis, weeks=period()))
     except redis.RedisError:
         return Response("Redis does not answer; try again in a few minutes.\n", 503,
                         mimetype="text/plain")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="clearline-stats.csv"',
     })
+
+
+PERIODS = {"4": "Last 4 weeks", "13": "Last 13 weeks", "all": "All kept"}
+
+
+def period() -> int | None:
+    """How many weeks to show (``?weeks=4`` or ``13``); None for all that is kept."""
+    weeks = request.args.get("weeks", "all")
+    return int(weeks) if weeks in PERIODS and weeks != "all" else None
 
 
 # --- chart data (the SVG itself is drawn by templates/_charts.html) ----------------------

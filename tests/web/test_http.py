@@ -348,3 +348,12 @@ def test_admin_says_when_redis_is_down(make_app):
         response = client.get(path, headers=bearer)
         assert response.status_code == 503
         assert "try again in a few minutes" in response.get_data(as_text=True)
+
+
+def test_admin_period_and_csv_follow_the_chosen_weeks(client, web_app):
+    bearer = {"Authorization": f"Bearer {web_app.config['ADMIN_TOKEN']}"}
+    html = client.get("/admin?weeks=4", headers=bearer).get_data(as_text=True)
+    assert "over the last 4 weeks" in html
+    assert 'href="/admin?weeks=4" aria-current="page"' in html
+    assert "/admin/stats.csv?weeks=4" in html
+    assert client.get("/admin?weeks=bogus", headers=bearer).status_code == 200
