@@ -40,6 +40,7 @@ class Node:
     parse: str | None = None
     next: str | None = None
     when: str | None = None  # asked only when this condition holds (see CONDITIONS)
+    prefer: str | None = None  # "choices": a choice named in a sentence beats the parser
     choices: tuple[Choice, ...] = ()
 
     @property
@@ -107,6 +108,7 @@ def _node(node_id: str, raw: dict[str, Any]) -> Node:
         parse=raw.get("parse"),
         next=raw.get("next"),
         when=raw.get("when"),
+        prefer=raw.get("prefer"),
         choices=tuple(_choice(c) for c in raw.get("choices") or ()),
     )
 

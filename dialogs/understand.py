@@ -301,20 +301,30 @@ PARSERS: dict[str, Callable[[Node, str, date], Answer | None]] = {
 
 
 def understand(node: Node, text: str, today: date) -> Answer | None:
-    """What ``text`` answers to the question ``node``, or None."""
-    choice = None
+    """What ``text`` answers to the question ``node``, or None.
+
+    In order: don't know, a choice's number, a whole choice (label, id or synonym), then
+    free text read by the node's parser, then a choice named inside a sentence. A node
+    with ``prefer: choices`` looks for a choice inside the sentence before the parser
+    ("the federal court in San Francisco" is a federal case, not a county).
+    """
     norm = normalize(text)
-    if is_dont_know(text) or (norm.isdigit() and len(norm) <= 2 and int(norm) <= len(node.choices)):
-        choice = match_choice(node, text)
+    numbered = norm.isdigit() and len(norm) <= 2 and int(norm) <= len(node.choices)
+    if is_dont_know(text) or numbered:
+        return _chosen(match_choice(node, text))
+    whole = next((c for c in node.choices if norm in _choice_phrases(c)), None)
+    if whole is not None:
+        return _chosen(whole)
     parser = PARSERS.get(node.parse or "")
-    if choice is None and parser is not None:
-        exact = next((c for c in node.choices if norm in _choice_phrases(c)), None)
-        if exact is None:
-            parsed = parser(node, text, today)
-            if parsed is not None:
-                return parsed
-    if choice is None:
-        choice = match_choice(node, text)
-    if choice is None:
-        return None
-    return Answer(dict(choice.set), next=choice.next, choice=choice)
+    inside = match_choice(node, text)
+    parsed = parser(node, text, today) if parser is not None else None
+    if inside is None or parsed is None:
+        return parsed if parsed is not None else _chosen(inside)
+    agrees = all(parsed.facts.get(k) == v for k, v in inside.set.items())
+    if node.prefer == "choices" and not agrees:
+        return _chosen(inside)
+    return parsed
+
+
+def _chosen(choice: Choice | None) -> Answer | None:
+    return None if choice is None else Answer(dict(choice.set), next=choice.next, choice=choice)

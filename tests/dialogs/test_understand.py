@@ -56,3 +56,19 @@ def test_commands(text, command):
 @pytest.mark.parametrize("text", ["11357", "HS 11359(b)", "H&S 11360", "hs11358", "664/11360"])
 def test_section_numbers(text):
     assert understand.read_offense(MAIN.nodes["offense"], text, TODAY) is not None
+
+
+@pytest.mark.parametrize(("text", "facts"), [
+    ("the federal court in San Francisco", {"court": "federal"}),
+    ("Los Angeles, California", {"court": "california", "county": "Los Angeles"}),
+    ("it was in Fresno", {"court": "california", "county": "Fresno"}),
+    ("in california", {"court": "california"}),
+    ("another state, Nevada", {"court": "other_state"}),
+])
+def test_where_the_case_was_in_a_sentence(text, facts):
+    assert understand.understand(MAIN.nodes["court"], text, TODAY).facts == facts
+
+
+def test_a_code_in_a_sentence_beats_the_plain_words():
+    answer = understand.understand(MAIN.nodes["offense"], "I had it, code 11359", TODAY)
+    assert answer.facts == {"offense": "11359"}
