@@ -135,7 +135,7 @@ def _begin(turn: Turn, text: str, stale: bool) -> None:
     if cmd == "opt_out":
         _stop(turn)
         return
-    if cmd == "spanish" or (cmd is None and looks_spanish(text)):
+    if cmd == "spanish" or (cmd != "english" and looks_spanish(text)):
         turn.state["lang"] = "es"
     elif cmd == "english":
         turn.state["lang"] = "en"

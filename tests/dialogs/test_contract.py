@@ -54,3 +54,12 @@ def test_step_does_not_change_the_state_it_was_given():
     before = json.dumps(state, sort_keys=True)
     dialogs.step(state, {"text": "Fresno"})
     assert json.dumps(state, sort_keys=True) == before
+
+
+def test_a_first_message_in_spanish_starts_in_spanish():
+    for text in ("hola", "AYUDA", "Necesito información", "español"):
+        state, replies = dialogs.step(None, {"text": text})
+        assert state["lang"] == "es", text
+        assert "For English" in replies[0]["text"]
+    state, _ = dialogs.step(None, {"text": "hello"})
+    assert state["lang"] == "en"
