@@ -159,6 +159,8 @@ def _continue(turn: Turn, text: str) -> None:
             turn.events.append({"type": "started"})
             turn.say(f'{turn.t("opted_in")} {turn.t("welcome")}')
             _go(turn, ASSESS)
+        elif cmd == "help":  # carriers expect HELP to be answered even after STOP
+            turn.say(f'{turn.t("help")} {turn.t("still_stopped")}')
         else:
             turn.say(turn.t("still_stopped"))
         return
