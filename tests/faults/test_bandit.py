@@ -16,9 +16,11 @@ JUSTIFIED = re.compile(r"^:?\s*B\d{3}(\s*,\s*B\d{3})*\s+#\s*\w+(\W+\w+){2,}")
 
 
 def bandit(*paths: str) -> dict:
-    """bandit's JSON report on ``paths`` (every severity; ``# nosec`` lines honoured)."""
+    """bandit's JSON report on ``paths`` (every severity; ``# nosec`` lines honoured), with
+    the project's settings (``[tool.bandit]`` in pyproject.toml)."""
     done = subprocess.run(
-        [sys.executable, "-m", "bandit", "-r", *paths, "-f", "json", "-q"],
+        [sys.executable, "-m", "bandit", "-c", "pyproject.toml", "-r", *paths, "-f", "json",
+         "-q"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.stdout, done.stderr
