@@ -87,9 +87,7 @@ def looks_spanish(text: str) -> bool:
     norm = normalize(text)
     first = norm.split()[:3]
     return bool(first) and (
-        norm in _phrases("cmd.spanish")
-        or any(w in {"hola", "buenas", "buenos", "ayuda", "informacion", "quiero", "necesito"}
-               for w in first)
+        norm in _phrases("cmd.spanish") or any(w in _phrases("syn.spanish_start") for w in first)
     )
 
 
