@@ -124,22 +124,23 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
     """
-    def bodies(items: list[tuple[str, list[str]]]) -> list[str]:
-        return [body(text, labels) for text, labels in items]
-
-    full = [(r["text"], [c["label"] for c in r["choices"]]) for r in replies]
-    folded = [(fold(text), [fold(label) for label in labels]) for text, labels in full]
-    full_bodies, folded_bodies = bodies(full), bodies(folded)
-    saves = segments("\n\n".join(folded_bodies)) < segments("\n\n".join(full_bodies)) or any(
-        segments(f) < segments(k) for f, k in zip(folded_bodies, full_bodies, strict=True)
-    )
-    if not saves:
+    items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
+    if not _folding_saves(items):
         return replies
     return [
-        {"text": text, "choices": [{**c, "label": label}
-                                   for c, label in zip(r["choices"], labels, strict=True)]}
-        for r, (text, labels) in zip(replies, folded, strict=True)
+        {"text": fold(r["text"]),
+         "choices": [{**c, "label": fold(c["label"])} for c in r["choices"]]}
+        for r in replies
     ]
+
+
+@lru_cache(maxsize=4096)
+def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    full = [body(text, labels) for text, labels in items]
+    folded = [body(fold(text), [fold(label) for label in labels]) for text, labels in items]
+    if segments("\n\n".join(folded)) < segments("\n\n".join(full)):
+        return True
+    return any(segments(f) < segments(k) for f, k in zip(folded, full, strict=True))
 
 
 def render(reply: dict) -> str:

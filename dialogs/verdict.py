@@ -8,6 +8,7 @@ each; the least important parts are left out first when space runs short.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -144,12 +145,21 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: s
     ``MAX_MESSAGES`` are used; otherwise it is left out. If giving two reasons costs
     more segments than giving one, one is given.
     """
-    best: list[str] = []
-    for reasons in (2, 1):
-        messages = _pack(parts(lang, assessment, county, reasons=reasons), ask, labels)
-        if not best or _cost(messages, labels) < _cost(best, labels):
-            best = messages
-    return best
+    key = (lang, json.dumps(assessment, sort_keys=True), county, ask, tuple(labels))
+    cached = _COMPOSED.get(key)
+    if cached is None:
+        cached = []
+        for reasons in (2, 1):
+            messages = _pack(parts(lang, assessment, county, reasons=reasons), ask, labels)
+            if not cached or _cost(messages, labels) < _cost(cached, labels):
+                cached = messages
+        if len(_COMPOSED) >= 2048:
+            _COMPOSED.clear()
+        _COMPOSED[key] = cached
+    return list(cached)
+
+
+_COMPOSED: dict[tuple, list[str]] = {}  # compose() results; the wording is fixed at import
 
 
 def _cost(messages: list[str], labels: list[str]) -> int:
