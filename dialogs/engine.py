@@ -169,6 +169,10 @@ def _continue(turn: Turn, text: str) -> None:
         return
     node = FLOW.nodes[st["node"]]
     answer = understand(node, text, turn.today)
+    if answer is None and st["lang"] == "en" and not st["hist"] and looks_spanish(text):
+        st["lang"] = "es"  # "hola" after an English welcome (a web page opened first)
+        _reprompt(turn, turn.t("lang_switched"))
+        return
     if answer is None:
         _miss(turn, node)
         return
