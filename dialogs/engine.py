@@ -323,7 +323,8 @@ def _close_check(turn: Turn) -> None:
 def _finish(turn: Turn) -> None:
     st = turn.state
     if len(st["done"]) > 1:
-        turn.say(verdict.summary(turn.lang, st["done"]))
+        for text in verdict.summary(turn.lang, st["done"]):
+            turn.say(text)
     st["node"] = "end"
     _ask(turn, FLOW.nodes["end"])
 

@@ -209,13 +209,28 @@ def result_key(entry: dict[str, Any]) -> str:
     return "s.unsure"
 
 
-def summary(lang: str, done: list[dict[str, Any]]) -> str:
-    """All the convictions checked in this conversation, one short line each."""
-    lines = [_t(lang, "s.header")]
+def summary(lang: str, done: list[dict[str, Any]]) -> list[str]:
+    """All the convictions checked in this conversation, one short line each.
+
+    Lines are packed into messages of at most two SMS segments.
+    """
+    lines = []
     for n, entry in enumerate(done, 1):
         kind = entry.get("k")
-        known = kind and catalog.has("en", f"c.{kind}")
-        what = _t(lang, f"c.{kind}") if known else _t(lang, "s.case")
-        bits = [what] + [str(entry[k]) for k in ("c", "y") if entry.get(k)]
+        known = isinstance(kind, str) and catalog.has("en", f"c.{kind}")
+        bits = [_t(lang, f"c.{kind}") if known else _t(lang, "s.case")]
+        county = entry.get("c")
+        if isinstance(county, str) and county in counties.COUNTIES:
+            bits.append(county)
+        year = entry.get("y")
+        if isinstance(year, str) and year.isdigit() and len(year) == 4:
+            bits.append(year)
         lines.append(f"{n}. {', '.join(bits)}: {_t(lang, result_key(entry))}")
-    return "\n".join(lines)
+    messages = [_t(lang, "s.header")]
+    for line in lines:
+        joined = f"{messages[-1]}\n{line}"
+        if _fits(joined):
+            messages[-1] = joined
+        else:
+            messages.append(line)
+    return messages

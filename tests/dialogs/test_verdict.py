@@ -50,7 +50,16 @@ def test_summary_lists_every_conviction_in_the_person_language():
     done = [{"o": "likely_destroyed", "r": "destroyed", "k": "possession", "c": "Fresno",
              "y": "2010"},
             {"o": "not_covered", "r": "none", "k": None, "c": None, "y": None}]
-    assert verdict.summary("en", done) == (
+    assert verdict.summary("en", done) == [
         "Your results:\n1. Had it, Fresno, 2010: record likely destroyed\n"
-        "2. A case: not covered by this law")
-    assert verdict.summary("es", done).startswith("Sus resultados:\n1. Tenerla, Fresno, 2010:")
+        "2. A case: not covered by this law"]
+    assert verdict.summary("es", done)[0].startswith("Sus resultados:\n1. Tenerla, Fresno, 2010:")
+
+
+def test_a_long_summary_is_split_into_messages_that_fit_two_sms():
+    entry = {"o": "likely_cleared", "r": "dismissed_or_reduced", "k": "sale_transport",
+             "c": "San Luis Obispo", "y": "2009"}
+    messages = verdict.summary("es", [entry] * 5)
+    assert len(messages) > 1
+    assert all(sms.segments(sms.render({"text": m, "choices": []})) <= 2 for m in messages)
+    assert "5. Venderla, regalarla o llevarla, San Luis Obispo, 2009" in messages[-1]
