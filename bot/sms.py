@@ -31,6 +31,7 @@ log = logging.getLogger("clearline.sms")
 logging.getLogger("twilio.request_validator").setLevel(logging.ERROR)
 
 MAX_SMS_BODY = 1600  # Twilio's limit for one outgoing message (it splits into segments)
+MAX_SEGMENTS = 2  # the SMS budget per message (issue 4): joined replies stay within it
 
 
 def signed_url() -> str:
@@ -68,16 +69,19 @@ def number_prefix(sender: str, digits: int) -> str | None:
 
 def render(replies: list[dict]) -> list[str]:
     """SMS bodies for the replies: numbered choices, accents folded when it saves a
-    segment, joined into as few messages as fit Twilio's 1,600-character limit."""
+    segment; consecutive replies share a message while it stays within the SMS budget
+    (2 segments), so no message costs more than that and short ones cost less."""
     from dialogs import render_sms
+    from dialogs.sms import segments
 
     bodies: list[str] = []
     for reply in replies:
         part = render_sms(reply).strip()
         if not part:
             continue
-        if bodies and len(bodies[-1]) + 2 + len(part) <= MAX_SMS_BODY:
-            bodies[-1] = f"{bodies[-1]}\n\n{part}"
+        joined = f"{bodies[-1]}\n\n{part}" if bodies else ""
+        if bodies and segments(joined) <= MAX_SEGMENTS:
+            bodies[-1] = joined
         else:
             while len(part) > MAX_SMS_BODY:
                 bodies.append(part[:MAX_SMS_BODY])
