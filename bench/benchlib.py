@@ -168,7 +168,7 @@ def gunicorn_argv(app_target: str, port: int, env: dict[str, str],
     Only the bind address (loopback, never all interfaces) and, for the baseline, the
     application change; workers, threads and every other setting stay the Procfile's.
     """
-    argv = procfile_web(dict(env, PORT=str(port)))
+    argv = procfile_web({**os.environ, **env, "PORT": str(port)})  # WEB_CONCURRENCY...
     if argv[0] != "gunicorn":  # pragma: no cover
         raise RuntimeError(f"the Procfile's web process is not gunicorn: {argv[0]}")
     out = [sys.executable, "-m", "gunicorn"]
