@@ -372,3 +372,19 @@ def test_a_forged_signature_settings_header_is_refused_and_not_logged(app, store
         response = client.post("/sms", data=form, headers=headers)
         assert response.status_code in (200, 403), settings
     assert not any("Fresno" in r.getMessage() for r in caplog.records)
+
+
+def test_json_nested_too_deep_for_the_parser_is_a_bad_request_on_the_web_chat(app):
+    """With a valid CSRF token (anyone can get one from the page), 3,000 nested brackets
+    used to raise RecursionError and answer 500; it is a bad request."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    token = re.search(r'csrf_token" value="([^"]+)"', page).group(1)
+    for body in [b"[" * 3000 + b"]" * 3000, b'{"text": ' + b"[" * 3000 + b"]" * 3000 + b"}"]:
+        response = client.post("/api/chat", data=body, headers={
+            "X-CSRF-Token": token, "Content-Type": "application/json"})
+        assert response.status_code == 400
+    ok = client.post("/api/chat", json={"text": "hi"}, headers={"X-CSRF-Token": token})
+    assert ok.status_code == 200
