@@ -130,9 +130,10 @@ def handle_message(
     trips = 0
     lang = "en"
     started = time.monotonic()
+    stopping = dialogs.is_opt_out(text)  # carrier rules: STOP is honoured even when rate-limited
     try:
         for attempt in range(MAX_ATTEMPTS):
-            snap = store.begin(person, message_id, count=attempt == 0,
+            snap = store.begin(person, message_id, count=attempt == 0 and not stopping,
                                group=group if attempt == 0 else None)
             trips += 1
             if snap.status in ("duplicate", "throttled"):  # throttled: a new sender from a

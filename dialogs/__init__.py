@@ -6,7 +6,14 @@ the aggregate-stat events. ``render_sms`` gives the SMS body of one reply (numbe
 choices, the SMS accent policy). See ``docs/flows.md``.
 """
 
-from .engine import VERSION, is_valid, new_state, pop_signals, step
+from .engine import FLOW, VERSION, is_valid, new_state, pop_signals, step
 from .sms import render as render_sms
+from .understand import command
 
-__all__ = ["VERSION", "is_valid", "new_state", "pop_signals", "render_sms", "step"]
+
+def is_opt_out(text: str) -> bool:
+    """True when the whole message is a carrier opt-out keyword (STOP, CANCEL, QUIT...)."""
+    return isinstance(text, str) and command(text, FLOW) == "opt_out"
+
+
+__all__ = ["VERSION", "is_opt_out", "is_valid", "new_state", "pop_signals", "render_sms", "step"]

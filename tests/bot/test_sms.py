@@ -197,6 +197,18 @@ def test_rate_limit_sends_one_notice_then_silence(make_app):
     assert sms.send("+15105550777", "Hi").messages  # others are not slowed down
 
 
+def test_stop_is_honoured_even_when_rate_limited(make_app):
+    app = make_app(RATE_LIMIT_PER_MINUTE=2)
+    store = app.extensions["clearline"].store
+    sms = twilio_client.TwilioSender(app.test_client())
+    for _ in range(3):
+        sms.send(PHONE, "Hi")  # the third is over the limit
+    stop = sms.send(PHONE, "STOP")
+    assert stop.status == 200 and stop.messages  # the one opt-out confirmation
+    assert store.redis.exists(store.person("sms", PHONE).key("x")) == 1  # opted out
+    assert store.peek("sms", PHONE) is None  # and the answers erased
+
+
 def test_healthz_reports_redis(app, redis_server):
     client = app.test_client()
     ok = client.get("/healthz")
