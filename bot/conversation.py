@@ -206,9 +206,8 @@ def _record_stats(store: SessionStore, channel: str, ref: str | None, events: li
     from bot import stats
 
     try:
-        pipe = store.redis.pipeline(transaction=True)
-        stats.record(pipe, channel=channel, ref=ref, events=events)
-        pipe.execute()
+        store.count(stats.increments(channel=channel, ref=ref, events=events),
+                    stats.ttl_seconds())
     except Exception as exc:  # stats must never cost a person their reply
         logs.event(log, "stats_not_recorded", logging.WARNING, error=type(exc).__name__)
 

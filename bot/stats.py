@@ -6,8 +6,9 @@ Every counter lives in a small Redis hash per ISO week and per metric, for examp
 so old weeks disappear on their own. All stats keys share the hash tag ``{stats}``: on
 Redis Cluster they sit in one slot and can be read in one pipeline.
 
-``record`` only queues commands on a pipeline the caller owns (the session store calls it
-inside the transaction that saves the session), so it costs no round trip of its own.
+``increments`` lists the counters one step's events add 1 to; the conversation path adds
+them in one atomic script (``SessionStore.count``), and ``record`` queues them on a
+pipeline the caller owns.
 ``read`` gathers the counters for the admin page; ``to_csv`` exports them with small
 counts (under 5) shown as ``"<5"``.
 """
@@ -73,6 +74,43 @@ def _channel(channel: str) -> str:
     return channel if channel in CHANNELS else "other"
 
 
+def increments(
+    *,
+    channel: str,
+    ref: str | None,
+    events: list[dict],
+    now: datetime | None = None,
+) -> list[tuple[str, str]]:
+    """The ``(key, field)`` counters one step's stat events add 1 to, in order.
+
+    Unknown or malformed events are ignored, so a stats problem never breaks a reply.
+    """
+    week = week_of(now or datetime.now(UTC))
+    ch = _channel(channel)
+    code = clean_ref(ref)
+    bumps: list[tuple[str, str]] = []
+    for event in events or ():
+        if not isinstance(event, dict):
+            continue
+        kind = event.get("type")
+        if kind in ("started", "completed"):
+            name = key(week, kind)
+            bumps += [(name, "all"), (name, f"ch:{ch}")]
+            if code:
+                bumps.append((name, f"ref:{code}"))
+        elif kind == "asked":
+            node = _clean_label(event.get("node"))
+            if node:
+                bumps.append((key(week, "asked"), node))
+        elif kind == "verdict":
+            outcome = _clean_label(event.get("outcome"))
+            if outcome:
+                bumps.append((key(week, "outcome"), outcome))
+            county = _clean_label(event.get("county"))
+            bumps.append((key(week, "county"), county or "(unknown)"))
+    return bumps
+
+
 def record(
     pipe: Any,
     *,
@@ -86,37 +124,11 @@ def record(
     ``pipe`` is a redis-py pipeline (transactional or not); nothing is executed here.
     Unknown or malformed events are ignored, so a stats problem never breaks a reply.
     """
-    week = week_of(now or datetime.now(UTC))
-    ch = _channel(channel)
-    code = clean_ref(ref)
-    touched: set[str] = set()
-
-    def bump(metric: str, field: str) -> None:
-        name = key(week, metric)
+    bumps = increments(channel=channel, ref=ref, events=events, now=now)
+    for name, field in bumps:
         pipe.hincrby(name, field, 1)
-        touched.add(name)
-
-    for event in events or ():
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("type")
-        if kind in ("started", "completed"):
-            bump(kind, "all")
-            bump(kind, f"ch:{ch}")
-            if code:
-                bump(kind, f"ref:{code}")
-        elif kind == "asked":
-            node = _clean_label(event.get("node"))
-            if node:
-                bump("asked", node)
-        elif kind == "verdict":
-            outcome = _clean_label(event.get("outcome"))
-            if outcome:
-                bump("outcome", outcome)
-            county = _clean_label(event.get("county"))
-            bump("county", county or "(unknown)")
     ttl = ttl_seconds()
-    for name in sorted(touched):
+    for name in sorted({name for name, _ in bumps}):
         pipe.expire(name, ttl)
 
 

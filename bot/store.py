@@ -15,7 +15,8 @@ Redis Cluster slot, so each script below touches a single slot):
 
 A message costs two scripts: ``begin`` (duplicate check, rate limit, opt-out flag and the
 state, in one round trip) and ``commit`` (compare the version read by ``begin`` and
-write the new state, or erase, in one round trip). When another message from the same
+write the new state, or erase, in one round trip); a step with stat events adds a third,
+``count`` (the aggregate counters of ``bot.stats``). When another message from the same
 person committed in between, ``commit`` changes nothing and the caller steps again on
 the fresh state. Both are atomic, so a crash or a Redis outage never leaves half a write.
 """
@@ -82,6 +83,14 @@ redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
 """
 
+# Aggregate counters (``bot.stats``): ARGV[1] the TTL, then (key index, field) pairs, each
+# field +1; every key touched gets the TTL. One command, atomic: no counter without a TTL.
+_COUNT_STATS = """
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[tonumber(ARGV[i])], ARGV[i + 1], 1) end
+for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+return #KEYS
+"""
+
 # One sender more in a group's distinct-sender count (HyperLogLog); the count, with a TTL.
 _COUNT_GROUP = """
 redis.call('PFADD', KEYS[1], ARGV[1])
@@ -144,6 +153,7 @@ class SessionStore:
         self._begin = client.register_script(_BEGIN)
         self._commit = client.register_script(_COMMIT)
         self._count_group = client.register_script(_COUNT_GROUP)
+        self._count_stats = client.register_script(_COUNT_STATS)
 
     @classmethod
     def from_config(cls, config: dict) -> SessionStore:
@@ -272,6 +282,17 @@ class SessionStore:
                   self.message_key(message_id), SEEN_IDS, self.optout_ttl],
         )
         return bool(done)
+
+    def count(self, bumps: list[tuple[str, str]], ttl: int) -> None:
+        """One round trip: add 1 to each ``(key, field)`` counter and give every key
+        touched the TTL ``ttl`` (seconds), atomically (``bot.stats.increments``)."""
+        if not bumps:
+            return
+        index: dict[str, int] = {}
+        args: list[Any] = [ttl]
+        for name, field in bumps:
+            args += [index.setdefault(name, len(index) + 1), field]
+        self._count_stats(keys=list(index), args=args)
 
     def peek(self, channel: str, sender: str) -> dict | None:
         """The saved dialog state of ``sender`` (one round trip; no side effects)."""
