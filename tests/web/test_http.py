@@ -132,6 +132,15 @@ def test_api_chat_oversized_body_is_413(client):
     assert response.status_code == 413
 
 
+def test_oversized_form_post_is_refused_in_the_page_language(client):
+    token = csrf_of(client)
+    client.post("/", data={"text": "hola", "lang": "es", "csrf_token": token})
+    big = client.post("/", data={"text": "a" * 20000, "csrf_token": token})
+    assert big.status_code == 303  # not read; back to the page with a note
+    page = client.get("/").get_data(as_text=True)
+    assert "Es demasiado largo" in page
+
+
 @pytest.mark.parametrize("text", ["🙂🙂🙂", "مرحبا", "'; DROP TABLE x; --", "<script>x</script>"])
 def test_api_chat_any_alphabet_gets_a_reply(client, text):
     token = csrf_of(client)
