@@ -2,8 +2,9 @@
 
 What probably happened and the relief, one line on why (with its citations), how to
 confirm in the county, what to do if it was not done, and the caveats that matter.
-Parts are packed into at most ``MAX_MESSAGES`` messages of at most two SMS segments
-each; the least important parts are left out first when space runs short.
+Parts are packed into messages of at most two SMS segments each. Required warnings
+(immigration, "unless...", county and case caveats) are always said; the least
+important parts are left out first when space runs short.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from rules import counties, sections
 
 from . import catalog, sms
 
-MAX_MESSAGES = 2  # verdict messages before the question that follows it
 MAX_SEGMENTS = 2
 MUST, SHOULD, MAY = 0, 1, 2
 FIRST_RELIEF = ("petition_cr400", "destruction_on_request", "federal_pardon_2022")
@@ -28,8 +28,14 @@ UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense")
 # Other-relief codes worded together as one line when they come together.
 EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41")
 # Caveats worth their space even when space is short.
-KEY_CAVEATS = ("immigration", "immigration_if_noncitizen", "reduced_still_shows",
-               "record_may_still_show", "court_assumed_california", "if_before_nov_2016")
+KEY_CAVEATS = ("reduced_still_shows", "record_may_still_show", "court_assumed_california",
+               "if_before_nov_2016")
+# Warnings that must always be said (a third message is fine).
+REQUIRED_CAVEATS = ("immigration", "immigration_if_noncitizen", "unless_disqualifiers",
+                    "court_decides", "bulk_review_may_not_have_screened", "county_was_behind",
+                    "pending_case_check", "la_found_more_cases")
+IMMIGRATION = ("immigration", "immigration_if_noncitizen")
+SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
 
 
 def _t(lang: str, key: str, **params: Any) -> str:
@@ -100,9 +106,13 @@ def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
 
 
 def parts(
-    lang: str, assessment: dict[str, Any], county: str | None, *, reasons: int = 2
+    lang: str, assessment: dict[str, Any], county: str | None, *, reasons: int = 2,
+    skip: tuple[str, ...] = (),
 ) -> list[tuple[str, int]]:
-    """Every part of the verdict in order, with its rank (``MUST``, ``SHOULD``, ``MAY``)."""
+    """Every part of the verdict in order, with its rank (``MUST``, ``SHOULD``, ``MAY``).
+
+    Caveat codes in ``skip`` (the immigration line, once said) are left out.
+    """
     out: list[tuple[str, int]] = [(_t(lang, headline_key(assessment)), MUST)]
     reason = why(lang, assessment, reasons)
     if reason:
@@ -110,8 +120,10 @@ def parts(
     steps = assessment.get("confirm") or []
     if steps:
         first = confirm_line(lang, steps[0], county)
-        if steps[0].get("kind") != "legal_aid":  # legal help alone needs no "To be sure"
-            first = f"{_t(lang, 'v.confirm.intro')} {first}"
+        if steps[0].get("kind") != "legal_aid":  # legal help alone needs no intro
+            intro = f"v.confirm.intro.{assessment.get('outcome')}"
+            intro = intro if catalog.has("en", intro) else "v.confirm.intro"
+            first = f"{_t(lang, intro)} {first}"
         out.append((first, MUST))
         if not _contact(steps[0]):  # an office with no phone or site: add one that has
             local = (s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s))
@@ -121,12 +133,13 @@ def parts(
         doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
         if doj is not None:
             out.append((confirm_line(lang, doj, county), SHOULD))
-    for i, line in enumerate(relief_lines(lang, assessment)):
-        out.append((line, MUST if i == 0 else SHOULD))  # the first: what to do if not done
-    caveats = assessment.get("caveats") or []
-    for code in [c for c in caveats if c in KEY_CAVEATS]:
-        out.append((_t(lang, f"v.caveat.{code}"), SHOULD))
-    for code in [c for c in caveats if c not in KEY_CAVEATS]:
+    relief = relief_lines(lang, assessment)
+    out += [(line, MUST) for line in relief[:1]]  # what to do if it was not done
+    caveats = [c for c in assessment.get("caveats") or [] if c not in skip]
+    out += [(_t(lang, f"v.caveat.{c}"), MUST) for c in caveats if c in REQUIRED_CAVEATS]
+    out += [(_t(lang, f"v.caveat.{c}"), SHOULD) for c in caveats if c in KEY_CAVEATS]
+    out += [(line, SHOULD) for line in relief[1:]]
+    for code in [c for c in caveats if c not in KEY_CAVEATS and c not in REQUIRED_CAVEATS]:
         out.append((_t(lang, f"v.caveat.{code}"), MAY))
     return out
 
@@ -137,20 +150,21 @@ def _fits(text: str, labels: list[str] | None = None) -> bool:
 
 
 def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: str,
-            labels: list[str]) -> list[str]:
+            labels: list[str], skip: tuple[str, ...] = ()) -> list[str]:
     """The verdict messages; the last one ends with ``ask`` (its choices are ``labels``).
 
-    Parts go in order into messages of at most two SMS segments. A part that does not
-    fit opens a new message only if it must be said, or should be said and fewer than
-    ``MAX_MESSAGES`` are used; otherwise it is left out. If giving two reasons costs
-    more segments than giving one, one is given.
+    Every ``MUST`` part is said, in messages of at most two SMS segments. Other parts
+    are added, in order of rank, only while they cost no extra segment or the whole
+    stays within ``SOFT_SEGMENTS``. If giving two reasons costs more segments than
+    giving one, one is given. Caveat codes in ``skip`` are left out.
     """
-    key = (lang, json.dumps(assessment, sort_keys=True), county, ask, tuple(labels))
+    key = (lang, json.dumps(assessment, sort_keys=True), county, ask, tuple(labels), skip)
     cached = _COMPOSED.get(key)
     if cached is None:
         cached = []
         for reasons in (2, 1):
-            messages = _pack(parts(lang, assessment, county, reasons=reasons), ask, labels)
+            items = parts(lang, assessment, county, reasons=reasons, skip=skip)
+            messages = _select(items, ask, labels)
             if not cached or _cost(messages, labels) < _cost(cached, labels):
                 cached = messages
         if len(_COMPOSED) >= 2048:
@@ -168,14 +182,33 @@ def _cost(messages: list[str], labels: list[str]) -> int:
                for n, m in enumerate(messages))
 
 
-def _pack(items: list[tuple[str, int]], ask: str, labels: list[str]) -> list[str]:
+def _select(items: list[tuple[str, int]], ask: str, labels: list[str]) -> list[str]:
+    """Pack the musts, then add each other part (best rank first) if it is affordable."""
+    keep = [rank == MUST for _, rank in items]
+    best = _pack([t for (t, _), k in zip(items, keep, strict=True) if k], ask, labels)
+    cost = _cost(best, labels)
+    for rank in (SHOULD, MAY):
+        for i, (_, r) in enumerate(items):
+            if r != rank:
+                continue
+            keep[i] = True
+            trial = _pack([t for (t, _), k in zip(items, keep, strict=True) if k], ask, labels)
+            trial_cost = _cost(trial, labels)
+            if trial_cost <= max(cost, SOFT_SEGMENTS):
+                best, cost = trial, trial_cost
+            else:
+                keep[i] = False
+    return best
+
+
+def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
     messages: list[str] = []
     current = ""
-    for text, rank in items:
+    for text in texts:
         joined = f"{current} {text}".strip()
         if _fits(joined):
             current = joined
-        elif rank == MUST or (rank == SHOULD and len(messages) + 1 < MAX_MESSAGES):
+        else:
             messages.append(current)
             current = text
     closing = f"{current} {ask}".strip()
