@@ -197,7 +197,8 @@ def _continue(turn: Turn, text: str) -> None:
         st["node"] = st.pop("prev", None) or "welcome"
         _reprompt(turn)
     else:
-        prefix = turn.t("understood_county", county=answer.note) if answer.note else ""
+        note = answer.note
+        prefix = turn.t(answer.note_key, county=note, year=note) if note else ""
         _go(turn, answer.next or node.next or ASSESS, prefix)
 
 

@@ -29,7 +29,8 @@ class Answer:
     facts: dict[str, Any] = field(default_factory=dict)
     next: str | None = None
     choice: Choice | None = None
-    note: str | None = None  # a county guessed from a typo, to say back
+    note: str | None = None  # a county guessed from a typo, or a year read, to say back
+    note_key: str = "understood_county"  # the message that says ``note`` back
 
 
 @lru_cache(maxsize=4096)
@@ -262,17 +263,49 @@ def year(text: str, today: date) -> tuple[int, bool] | None:
     return None
 
 
+_AGO = re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*ago\b"
+                  r"|\bhace\s+(?:como\s+|unos\s+|mas\s+de\s+|casi\s+)?(\d{1,2})\s*anos?\b")
+_PROP64 = r"(?:prop(?:osition|osicion)?\s*64|(?:november|noviembre)(?:\s*(?:of|de))?\s*2016|2016|" \
+          r"(?:the\s+|la\s+)?legaliz\w*)"
+_BEFORE_64 = re.compile(rf"\b(?:before|antes\s+de(?:\s+la)?|antes\s+del)\s+{_PROP64}")
+_AFTER_64 = re.compile(rf"\b(?:after|despues\s+de(?:\s+la)?|despues\s+del)\s+{_PROP64}")
+_FULL_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_AGE_TALK = re.compile(r"\b(?:i was|when i|im|i am|age|aged|years? old|yrs? old|yo|tenia|edad|"
+                       r"cuando|anos de edad|tengo)\b|\b\d{1,2}\s*anos\b")
+
+
 def read_year(node: Node, text: str, today: date) -> Answer | None:
-    """A conviction year; the 2010s and 2016 itself need "before or after Nov 2016"."""
-    found = year(text, today)
-    if found is None:
-        return None
-    value, decade = found
+    """A conviction year; the 2010s and 2016 itself need "before or after Nov 2016".
+
+    Also "20 years ago" / "hace 20 años" (from today's year) and "before Prop 64" /
+    "antes de 2016". An age ("when I was 19", "cuando tenía 19") is not a year: None.
+    A year not typed in full is said back ("OK, about 2006.").
+    """
+    norm = normalize(text)
+    if _BEFORE_64.search(norm):
+        return Answer({"conviction_date": "2016-06"})
+    if _AFTER_64.search(norm):
+        return Answer({"conviction_date": "2016-12"})
+    if m := _AGO.search(norm):
+        value, about, decade = today.year - int(m.group(1) or m.group(2)), True, False
+    else:
+        if not _FULL_YEAR.search(norm) and _AGE_TALK.search(norm):
+            return None
+        found = year(text, today)
+        if found is None:
+            return None
+        value, decade = found
+        about = not decade and not _FULL_YEAR.search(norm)
     if not 1900 <= value <= today.year:
         return None
+    note, key = (str(value), "understood_year_about") if m else (None, "understood_year")
+    if decade:
+        note, key = str(value - value % 10), "understood_decade"
+    elif about and not m:
+        note = str(value)
     if value == 2016 or (decade and 2010 <= value <= 2019):
-        return Answer({}, next="year_split")
-    return Answer({"conviction_date": str(value)})
+        return Answer({}, next="year_split", note=note, note_key=key)
+    return Answer({"conviction_date": str(value)}, note=note, note_key=key)
 
 
 def read_age(node: Node, text: str, today: date) -> Answer | None:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dialogs import understand
+from dialogs import catalog, understand
 from dialogs.flow import MAIN
 
 TODAY = date(2026, 11, 25)
@@ -72,3 +72,29 @@ def test_where_the_case_was_in_a_sentence(text, facts):
 def test_a_code_in_a_sentence_beats_the_plain_words():
     answer = understand.understand(MAIN.nodes["offense"], "I had it, code 11359", TODAY)
     assert answer.facts == {"offense": "11359"}
+
+
+@pytest.mark.parametrize(("text", "facts", "said"), [
+    ("hace 20 años", {"conviction_date": str(TODAY.year - 20)}, f"about {TODAY.year - 20}"),
+    ("about 30 years ago", {"conviction_date": "1996"}, "about 1996"),
+    ("about 10 years ago", {}, "about 2016"),  # 2016 asks before or after November 9
+    ("before prop 64", {"conviction_date": "2016-06"}, None),
+    ("antes de 2016", {"conviction_date": "2016-06"}, None),
+    ("after prop 64", {"conviction_date": "2016-12"}, None),
+    ("the 90s", {"conviction_date": "1995"}, "the 1990s"),
+    ("98", {"conviction_date": "1998"}, "1998"),
+    ("2009", {"conviction_date": "2009"}, None),
+])
+def test_years_ago_and_prop_64_are_read_and_said_back(text, facts, said):
+    answer = understand.understand(MAIN.nodes["conviction_date"], text, TODAY)
+    assert answer.facts == facts
+    if said is None:
+        assert answer.note is None
+    else:
+        assert said in catalog.text("en", answer.note_key, year=answer.note)
+
+
+@pytest.mark.parametrize("text", ["when I was 19", "cuando tenía 19", "I was 19 years old",
+                                  "19 años"])
+def test_an_age_is_not_taken_for_a_year(text):
+    assert understand.understand(MAIN.nodes["conviction_date"], text, TODAY) is None
