@@ -2,7 +2,7 @@
 
 Keys (``h`` is HMAC-SHA256(SECRET_KEY, "channel:sender"), 32 hex characters, so no key
 ever holds a phone number or chat id; the ``{h}`` hash tag keeps one person's keys in one
-Redis Cluster slot, so each script below touches a single slot):
+Redis Cluster slot, so on a cluster each script below touches a single slot):
 
 - ``clearline:{h}:s``: a hash with the dialog state (``st``, JSON), a version token
   (``v``, for optimistic locking), a message count (``n``) and the last message ids seen
@@ -13,12 +13,13 @@ Redis Cluster slot, so each script below touches a single slot):
   dialog's "stopped" state (language, no answers), so the dialog can tell START from
   anything else (TTL: ``OPTOUT_TTL_DAYS``).
 
-A message costs two scripts: ``begin`` (duplicate check, rate limit, opt-out flag and the
-state, in one round trip) and ``commit`` (compare the version read by ``begin`` and
-write the new state, or erase, in one round trip); a step with stat events adds a third,
-``count`` (the aggregate counters of ``bot.stats``). When another message from the same
-person committed in between, ``commit`` changes nothing and the caller steps again on
-the fresh state. Both are atomic, so a crash or a Redis outage never leaves half a write.
+A message costs two scripts: ``begin`` (duplicate check, rate limit, opt-out flag, the
+state and the SMS-pumping count, in one round trip) and ``commit`` (compare the version
+read by ``begin`` and write the new state, or erase, in one round trip); a step with stat
+events adds a third, ``count`` (the aggregate counters of ``bot.stats``). When another
+message from the same person committed in between, ``commit`` changes nothing and the
+caller steps again on the fresh state. All are atomic, so a crash or a Redis outage never
+leaves half a write.
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ PREFIX = "clearline"
 RATE_WINDOW_SECONDS = 60
 SEEN_IDS = 16  # message ids remembered per person for de-duplication
 
+# KEYS[4], when given: the group's distinct-sender count (see ``_COUNT_GROUP``), one
+# sender more (ARGV[5]) with its TTL (ARGV[6]); the count is the 'ok' reply's last item.
 _BEGIN = """
+local senders = 0
+if KEYS[4] then
+  redis.call('PFADD', KEYS[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[4], ARGV[6])
+  senders = redis.call('PFCOUNT', KEYS[4])
+end
 local f = redis.call('HMGET', KEYS[1], 'v', 'n', 'st', 'm')
 if ARGV[1] ~= '' and f[4] and string.find(' ' .. f[4] .. ' ', ' ' .. ARGV[1] .. ' ', 1, true)
 then
@@ -52,7 +61,7 @@ if ARGV[4] == '1' then
   local over = count - tonumber(ARGV[2])
   if tonumber(ARGV[2]) > 0 and over > 0 then return {'rate', over} end
 end
-return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('GET', KEYS[3]) or ''}
+return {'ok', f[1] or '', f[2] or '0', f[3] or '', redis.call('GET', KEYS[3]) or '', senders}
 """
 
 _COMMIT = """
@@ -235,30 +244,17 @@ class SessionStore:
         )
 
     def _begin_counted(self, person: Person, args: list, group_key: str) -> tuple[Any, int]:
-        """``begin`` and the group's sender count, pipelined: still one round trip.
+        """``begin`` and the group's sender count in the same script: still one round trip.
 
-        On Redis Cluster (the group key lives in another slot, and cluster pipelines
-        cannot carry scripts) the count is a round trip of its own.
+        On Redis Cluster (the group key lives in another slot, which one script may not
+        touch) the count is a round trip of its own.
         """
+        window = self.pump_window * 2
         if isinstance(self.redis, RedisCluster):
-            senders = self._count_group(keys=[group_key],
-                                        args=[person.digest, self.pump_window * 2])
+            senders = self._count_group(keys=[group_key], args=[person.digest, window])
             return self._begin(keys=person.keys, args=args), int(senders)
-        for attempt in range(2):
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.evalsha(self._begin.sha, len(person.keys), *person.keys, *args)
-            pipe.pfadd(group_key, person.digest)
-            pipe.pfcount(group_key)
-            pipe.expire(group_key, self.pump_window * 2)
-            try:
-                reply, _, senders, _ = pipe.execute()
-            except redis.exceptions.NoScriptError:  # Redis restarted: load it, try again
-                if attempt:
-                    raise
-                self._begin.sha = self.redis.script_load(_BEGIN)
-                continue
-            return reply, int(senders)
-        raise AssertionError("unreachable")  # pragma: no cover
+        reply = self._begin(keys=[*person.keys, group_key], args=[*args, person.digest, window])
+        return reply, int(reply[5]) if _text(reply[0]) == "ok" else 0
 
     def commit(
         self,
