@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Request, Response, current_app, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,11 +50,28 @@ class SafeRequest(Request):
             raise BadRequest("JSON nested too deeply") from None
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per secret
+    key instead of on every request (webhooks, which never use a session, paid for it)."""
+
+    _cached: tuple[tuple, Any] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        if not app.secret_key:
+            return None
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = self._cached
+        if cached is None or cached[0] != keys:
+            cached = self._cached = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the web process: SMS and Telegram webhooks, web chat, share kit, admin."""
     conf = settings.load(config)
     app = Flask("bot", instance_relative_config=False)
     app.request_class = SafeRequest
+    app.session_interface = SessionInterface()
     app.config.update(conf)
     if not app.config.get("TESTING"):
         logs.setup(conf["LOG_LEVEL"])
