@@ -22,9 +22,9 @@ FLOW = MAIN
 VERSION = FLOW.version
 MAX_DONE = 5  # convictions kept for the end-of-session summary
 SIGNAL_KEYS = ("effects", "events")
-FOLLOW_UPS = frozenset(  # nodes a choice jumps to that set facts (BACK can undo them)
-    c.next for n in FLOW.nodes.values() for c in n.choices if c.next in FLOW.nodes
-    and FLOW.nodes[c.next].type == "question" and any(x.set for x in FLOW.nodes[c.next].choices)
+FOLLOW_UPS = frozenset(  # follow-up questions whose choices set facts (BACK can undo them)
+    n.id for n in FLOW.nodes.values()
+    if n.type == "question" and not n.asks and any(x.set for x in n.choices)
 )
 _REF = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}

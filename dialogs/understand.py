@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from rules import counties, sections
 
@@ -191,11 +194,52 @@ def county(text: str) -> str | None:
     return found[0] if found else None
 
 
+PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
+
+
+def _load_places(path: Path = PLACES_FILE) -> list[tuple[re.Pattern[str], str, str]]:
+    """The places table as (pattern, kind, county), longest name first."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    table: dict[str, tuple[str, str]] = {}
+    for name, county_name in (raw.get("cities") or {}).items():
+        table[normalize(str(name))] = ("city", str(county_name))
+    for kind in ("other_state", "foreign", "ask_nevada"):
+        for name in raw.get(kind) or ():
+            table[normalize(str(name))] = (kind, "")
+    ordered = sorted(table.items(), key=lambda item: -len(item[0]))
+    return [(re.compile(rf"\b{re.escape(name)}\b"), kind, value)
+            for name, (kind, value) in ordered if name]
+
+
+PLACES = _load_places()
+COURT_OF_PLACE = {"other_state": "other_state", "foreign": "foreign"}
+
+
+@lru_cache(maxsize=2048)
+def place(text: str) -> tuple[str, str] | None:
+    """A city, another state or country, or "Nevada", named in ``text``: (kind, county)."""
+    norm = normalize(text[:80])
+    for pattern, kind, value in PLACES:
+        if pattern.search(norm):
+            return kind, value
+    return None
+
+
 def read_county(node: Node, text: str, today: date) -> Answer | None:
     """A county name: sets the county (and, for the court question, a California court).
 
-    A name guessed from a typo is said back, so the person can go BACK if it is wrong.
+    A California city gives its county ("Oakland" -> Alameda), said back; another state
+    or country sets that court; "Nevada" asks which one is meant. A name guessed from a
+    typo is said back, so the person can go BACK if it is wrong.
     """
+    where = place(text)
+    if where is not None:
+        kind, name = where
+        if kind in COURT_OF_PLACE:
+            return Answer({"court": COURT_OF_PLACE[kind]})
+        if kind == "ask_nevada":
+            return Answer({}, next="nevada_which")
+        return Answer({"county": name, "court": "california"}, note=name)
     found = county_match(text)
     if not found:
         return None
@@ -352,6 +396,9 @@ def understand(node: Node, text: str, today: date) -> Answer | None:
     if inside is None or parsed is None:
         return parsed if parsed is not None else _chosen(inside)
     agrees = all(parsed.facts.get(k) == v for k, v in inside.set.items())
+    elsewhere = parsed.facts.get("court") in COURT_OF_PLACE.values()
+    if elsewhere and inside.id == "california":  # "Baja California" is in Mexico
+        return parsed
     if node.prefer == "choices" and not agrees:
         return _chosen(inside)
     return parsed
