@@ -329,6 +329,11 @@ class CountingConnection(redis.Connection):
         CountingConnection.sent += 1
         super().send_packed_command(command, check_health)
 
+    def send_command(self, *args, **kwargs) -> None:
+        # redis-py packs a single command itself (not through pack_command): count it here
+        CountingConnection.commands += 1
+        super().send_command(*args, **kwargs)
+
     def pack_command(self, *args):
         CountingConnection.commands += 1
         return super().pack_command(*args)
