@@ -25,16 +25,30 @@ _QUIET = ("httpx", "httpcore", "telegram", "telegram.ext", "twilio", "urllib3", 
 
 def scrub(text: str) -> str:
     """``text`` with bot tokens and runs of 7 or more digits replaced."""
+    if not _ANY_DIGIT.search(text):  # both patterns need a digit: most texts have none
+        return text
     return _DIGITS.sub("[redacted]", _TOKEN.sub("bot[redacted]", text))
+
+
+_ANY_DIGIT = re.compile(r"\d")
 
 
 class JsonFormatter(logging.Formatter):
     """Format a record as one JSON line: time, level, logger, event, safe fields."""
 
+    _second: tuple[int, str] = (-1, "")  # the last whole second formatted, and its text
+
+    def _timestamp(self, created: float, msecs: float) -> str:
+        second = int(created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (
+                second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        return f"{cached[1]}.{int(msecs):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record.created, record.msecs),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": scrub(record.getMessage()),
