@@ -58,6 +58,7 @@ ENGINE_KEYS = (
     "welcome", "help", "back_first", "restarted", "lang_switched", "stale", "stopped",
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",
     "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer", "understood_county",
+    "understood_year", "understood_year_about", "understood_decade",
 )
 CONFIRM_KINDS = ("county_public_defender", "county_district_attorney", "court",
                  "doj_record_review", "legal_aid")
@@ -89,7 +90,9 @@ def required_keys(flow: Flow = FLOW) -> set[str]:
     keys = flow_keys(flow) | set(ENGINE_KEYS) | code_keys()
     keys |= {f"cmd.{name}" for name in COMMANDS}
     keys |= {"syn.yes", "syn.no", "syn.dont_know", "v.confirm.intro", "v.where",
-             "v.relief.expungement", "s.header", "s.case"}
+             "v.relief.expungement", "s.header", "s.case", "v.confirm.intro.not_eligible"}
+    keys |= {k for k in catalog.CATALOGS["en"]  # wordings by kind of case (key.kind)
+             if any(k.startswith(f"{base}.") for base in flow_keys(flow) if base.startswith("q."))}
     return keys
 
 
@@ -350,6 +353,9 @@ def standalone_messages(flow: Flow) -> list[tuple[str, list[str] | None]]:
         key = node.ask or node.say
         if key:
             found[key] = [c.label for c in node.choices]
+            for variant in catalog.CATALOGS["en"]:  # wordings by kind of case (key.kind)
+                if variant.startswith(f"{key}."):
+                    found[variant] = [c.label for c in node.choices]
     for key in ENGINE_KEYS:
         found.setdefault(key, None)
     return list(found.items())

@@ -29,6 +29,10 @@ FOLLOW_UPS = frozenset(  # follow-up questions whose choices set facts (BACK can
 _REF = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
+_BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
+    n.ask for n in FLOW.nodes.values()
+    if n.ask and any(k.startswith(f"{n.ask}.") for k in catalog.CATALOGS[catalog.DEFAULT_LANG])
+)
 
 
 class Turn:
@@ -247,9 +251,19 @@ def _last_county(state: dict[str, Any]) -> str | None:
     return done[-1].get("c") if done and isinstance(done[-1], dict) else None
 
 
+def _offense_kind(state: dict[str, Any]) -> str | None:
+    offense = state["facts"].get("offense")
+    found = rules.sections.normalize_offense(offense) if isinstance(offense, str) else None
+    return found.kind if found else None
+
+
 def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
     """Ask ``node``'s question; a prefix that would push it past 2 SMS goes on its own."""
-    body = turn.t(node.ask or node.say or "", county=_last_county(turn.state) or "")
+    key = node.ask or node.say or ""
+    kind = _offense_kind(turn.state) if key in _BY_KIND else None
+    if kind and catalog.has("en", f"{key}.{kind}"):  # a wording for this kind of case
+        key = f"{key}.{kind}"
+    body = turn.t(key, county=_last_county(turn.state) or "")
     choices = turn.choices(node)
     joined = f"{prefix} {body}".strip()
     labels = [c["label"] for c in choices]
