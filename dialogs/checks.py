@@ -58,7 +58,8 @@ ENGINE_KEYS = (
     "welcome", "help", "back_first", "restarted", "lang_switched", "stale", "stopped",
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",
     "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer", "understood_county",
-    "understood_year", "understood_year_about", "understood_decade",
+    "understood_year", "understood_year_about", "understood_decade", "thanks_reply",
+    "next_check_in",
 )
 CONFIRM_KINDS = ("county_public_defender", "county_district_attorney", "court",
                  "doj_record_review", "legal_aid")
@@ -89,7 +90,7 @@ def required_keys(flow: Flow = FLOW) -> set[str]:
     """Every message key the conversation can use."""
     keys = flow_keys(flow) | set(ENGINE_KEYS) | code_keys()
     keys |= {f"cmd.{name}" for name in COMMANDS}
-    keys |= {"syn.yes", "syn.no", "syn.dont_know", "v.confirm.intro", "v.where",
+    keys |= {"syn.yes", "syn.no", "syn.dont_know", "syn.thanks", "v.confirm.intro", "v.where",
              "v.relief.expungement", "s.header", "s.case", "v.confirm.intro.not_eligible"}
     keys |= {k for k in catalog.CATALOGS["en"]  # wordings by kind of case (key.kind)
              if any(k.startswith(f"{base}.") for base in flow_keys(flow) if base.startswith("q."))}

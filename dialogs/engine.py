@@ -16,7 +16,7 @@ import rules
 
 from . import catalog, sms, verdict
 from .flow import ASSESS, MAIN, Node
-from .understand import command, is_yes, looks_spanish, understand
+from .understand import command, is_thanks, is_yes, looks_spanish, read_county, understand
 
 FLOW = MAIN
 VERSION = FLOW.version
@@ -173,6 +173,8 @@ def _continue(turn: Turn, text: str) -> None:
         return
     node = FLOW.nodes[st["node"]]
     answer = understand(node, text, turn.today)
+    if answer is None and node.id in {"another", "end"} and _after_check(turn, text):
+        return
     if answer is None and st["lang"] == "en" and not st["hist"] and looks_spanish(text):
         st["lang"] = "es"  # "hola" after an English welcome (a web page opened first)
         _reprompt(turn, turn.t("lang_switched"))
@@ -204,6 +206,33 @@ def _continue(turn: Turn, text: str) -> None:
         note = answer.note
         prefix = turn.t(answer.note_key, county=note, year=note) if note else ""
         _go(turn, answer.next or node.next or ASSESS, prefix)
+
+
+def _after_check(turn: Turn, text: str) -> bool:
+    """After a verdict or the goodbye: thanks and a county name (True when handled).
+
+    "Thanks" after a verdict ends the session; after the goodbye it gets one short
+    answer, then silence (each reply is a paid SMS). A county name starts the next
+    check there.
+    """
+    st = turn.state
+    if is_thanks(text):
+        if st["node"] == "another":
+            _close_check(turn)
+            _finish(turn)
+        elif not st.get("thx"):
+            st["thx"] = 1
+            turn.say(turn.t("thanks_reply"))
+        return True
+    found = read_county(FLOW.nodes["county"], text, turn.today)
+    name = found.facts.get("county") if found else None
+    if not name or found.facts.get("court", "california") != "california":
+        return False
+    _close_check(turn)
+    st.pop("thx", None)
+    st["facts"].update({"court": "california", "county": name})
+    _go(turn, ASSESS, turn.t("next_check_in", county=name))
+    return True
 
 
 # --- moving through the flow ----------------------------------------------------

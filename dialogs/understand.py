@@ -55,6 +55,11 @@ def is_yes(text: str) -> bool:
     return normalize(text) in _phrases("syn.yes")
 
 
+def is_thanks(text: str) -> bool:
+    """True for "thanks", "ok", "gracias" and their kin (the whole message)."""
+    return normalize(text) in _phrases("syn.thanks")
+
+
 def is_dont_know(text: str) -> bool:
     """True for "don't know", "no sé", "?" and their kin."""
     if text.strip() and set(text.strip()) <= {"?", "¿"}:
