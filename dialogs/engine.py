@@ -16,7 +16,7 @@ import rules
 
 from . import catalog, sms, verdict
 from .flow import ASSESS, MAIN, Node
-from .understand import command, is_thanks, is_yes, looks_spanish, read_county, understand
+from .understand import command, is_thanks, looks_spanish, read_county, understand
 
 FLOW = MAIN
 VERSION = FLOW.version
@@ -156,7 +156,7 @@ def _continue(turn: Turn, text: str) -> None:
     st = turn.state
     cmd = command(text, FLOW)
     if st["node"] == "stopped":
-        if cmd == "opt_in" or cmd == "restart" or is_yes(text):
+        if cmd == "opt_in":  # only START / UNSTOP: "yes" must not re-subscribe (carrier rules)
             turn.effects.append("opt_in")
             lang = st["lang"]
             turn.state = new_state(lang, st.get("ref"))
@@ -165,6 +165,8 @@ def _continue(turn: Turn, text: str) -> None:
             _go(turn, ASSESS)
         elif cmd == "help":  # carriers expect HELP to be answered even after STOP
             turn.say(f'{turn.t("help")} {turn.t("still_stopped")}')
+        elif cmd == "delete":  # STOP kept nothing of the answers
+            turn.say(f'{turn.t("already_erased")} {turn.t("still_stopped")}')
         else:
             turn.say(turn.t("still_stopped"))
         return
