@@ -29,3 +29,13 @@ def test_sms_replies_from_step_carry_the_cheap_rendering_and_web_the_full_text()
     _, replies = dialogs.step(None, {"text": "hola", "channel": "sms"})
     assert "asesoria" in replies[0]["text"]
     assert sms.segments(dialogs.render_sms(replies[0])) == 1
+
+
+def test_si_stays_readable_as_yes_when_a_spanish_sms_is_folded():
+    reply = {"text": "¿Todavía cumple su condena? Eso incluye cárcel o prisión, y más cosas "
+                     "que también cuentan aquí.",
+             "choices": [{"id": "yes", "label": "Sí"}, {"id": "no", "label": "No"}]}
+    body = dialogs.render_sms(reply)
+    assert sms.is_gsm7(body)
+    assert "1 Sì\n" in body and "1 Si\n" not in body
+    assert sms.fold("Sí, una o más; así") == "Sì, una o mas; asi"

@@ -98,3 +98,16 @@ def test_years_ago_and_prop_64_are_read_and_said_back(text, facts, said):
                                   "19 años"])
 def test_an_age_is_not_taken_for_a_year(text):
     assert understand.understand(MAIN.nodes["conviction_date"], text, TODAY) is None
+
+
+@pytest.mark.parametrize(("text", "county"), [
+    ("Oakland", "Alameda"), ("hollywood", "Los Angeles"), ("it was in San Jose", "Santa Clara"),
+    ("Bakersfield", "Kern"), ("eureka", "Humboldt"), ("Grass Valley", "Nevada"),
+])
+def test_cities_give_their_county(text, county):
+    assert understand.understand(MAIN.nodes["county"], text, TODAY).facts["county"] == county
+
+
+def test_i_dont_know_which_county_is_dont_know():
+    answer = understand.understand(MAIN.nodes["county"], "I don't know which county", TODAY)
+    assert answer.choice.id == "dont_know"
