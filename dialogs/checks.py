@@ -59,7 +59,7 @@ ENGINE_KEYS = (
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",
     "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer", "understood_county",
     "understood_year", "understood_year_about", "understood_decade", "thanks_reply",
-    "next_check_in", "already_erased",
+    "next_check_in", "already_erased", "understood_before", "understood_after",
 )
 CONFIRM_KINDS = ("county_public_defender", "county_district_attorney", "court",
                  "doj_record_review", "legal_aid")

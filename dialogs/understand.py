@@ -332,9 +332,9 @@ def read_year(node: Node, text: str, today: date) -> Answer | None:
     """
     norm = normalize(text)
     if _BEFORE_64.search(norm):
-        return Answer({"conviction_date": "2016-06"})
+        return Answer({"conviction_date": "2016-06"}, note="2016", note_key="understood_before")
     if _AFTER_64.search(norm):
-        return Answer({"conviction_date": "2016-12"})
+        return Answer({"conviction_date": "2016-12"}, note="2016", note_key="understood_after")
     if m := _AGO.search(norm):
         value, about, decade = today.year - int(m.group(1) or m.group(2)), True, False
     else:

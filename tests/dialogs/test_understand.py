@@ -78,9 +78,9 @@ def test_a_code_in_a_sentence_beats_the_plain_words():
     ("hace 20 años", {"conviction_date": str(TODAY.year - 20)}, f"about {TODAY.year - 20}"),
     ("about 30 years ago", {"conviction_date": "1996"}, "about 1996"),
     ("about 10 years ago", {}, "about 2016"),  # 2016 asks before or after November 9
-    ("before prop 64", {"conviction_date": "2016-06"}, None),
-    ("antes de 2016", {"conviction_date": "2016-06"}, None),
-    ("after prop 64", {"conviction_date": "2016-12"}, None),
+    ("before prop 64", {"conviction_date": "2016-06"}, "before November 9, 2016"),
+    ("antes de 2016", {"conviction_date": "2016-06"}, "before November 9, 2016"),
+    ("after prop 64", {"conviction_date": "2016-12"}, "on or after November 9, 2016"),
     ("the 90s", {"conviction_date": "1995"}, "the 1990s"),
     ("98", {"conviction_date": "1998"}, "1998"),
     ("2009", {"conviction_date": "2009"}, None),
