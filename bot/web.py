@@ -268,7 +268,10 @@ def chat_page() -> Response:
 @bp.post("/")
 def chat_form() -> Response:
     """A plain form post (no JavaScript): answer, remember, then redirect back to the page."""
-    if (request.content_length or 0) > MAX_BODY:  # not read: say so in the page's language
+    size = request.content_length or 0
+    if size > (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
+        return Response("Message too large.", status=413, mimetype="text/plain")  # not a person
+    if size > MAX_BODY:  # a long paste: not read; say so in the page's language
         session["error"] = "error_too_long"
         return redirect(url_for("web.chat_page") + "#answer", code=303)
     lang_switch = request.form.get("lang", "")
