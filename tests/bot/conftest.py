@@ -64,22 +64,6 @@ def make_app(redis_url, tmp_path):
 
 
 @pytest.fixture()
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture()
-def sms(app):
-    """Send signed SMS webhooks to the app."""
-    return twilio_client.TwilioSender(app.test_client())
-
-
-@pytest.fixture()
-def store(app):
-    return app.extensions["clearline"].store
-
-
-@pytest.fixture()
 def standin():
     """The local Telegram Bot API stand-in, over real HTTP."""
     server = TelegramStandIn().start()

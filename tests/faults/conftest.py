@@ -134,21 +134,6 @@ def make_app(redis_url, tmp_path):
 
 
 @pytest.fixture()
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture()
-def sms(app):
-    return twilio_client.TwilioSender(app.test_client())
-
-
-@pytest.fixture()
-def store(app):
-    return app.extensions["clearline"].store
-
-
-@pytest.fixture()
 def gunicorn(redis_url, tmp_path):
     """Start the real app under gunicorn with the Procfile's settings (2 workers, 4
     threads each) on 127.0.0.1: ``gunicorn(**settings) -> server`` (``.url``,
