@@ -1,7 +1,7 @@
 """Fixtures shared by the channel and fault tests.
 
-Each of those folders' conftest provides ``make_app`` (an app factory on its own Redis,
-with its own settings); these build on it.
+Each of those folders' conftest provides ``app_settings`` (its own Redis and secrets);
+these build on it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,29 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "bot"))  # the helper modules of tests/bot
 
 import twilio_client  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
+
+
+@pytest.fixture()
+def make_app(app_settings):
+    """Build an app from the folder's ``app_settings``; keyword arguments override them.
+
+    Each folder's conftest provides ``app_settings(**overrides) -> dict`` (its Redis and
+    secrets); the Telegram bridges of the apps built here are closed afterwards.
+    """
+    built = []
+
+    def make(**overrides):
+        app = create_app(dict(app_settings(**overrides), TESTING=True))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        bridge = app.extensions["clearline"].telegram
+        if bridge is not None:
+            bridge.close()
 
 
 @pytest.fixture()

@@ -13,8 +13,6 @@ import twilio_client  # noqa: E402
 from redis_process import RedisProcess  # noqa: E402
 from telegram_standin import TOKEN, TelegramStandIn  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
-
 SECRET = "test-secret-key"
 WEBHOOK_SECRET = "test-webhook-secret_123"
 
@@ -35,13 +33,11 @@ def redis_url(redis_server):
 
 
 @pytest.fixture()
-def make_app(redis_url, tmp_path):
-    """Build an app on the test Redis; keyword arguments override settings."""
-    built = []
+def app_settings(redis_url, tmp_path):
+    """The apps' settings on the test Redis (``make_app`` in tests/conftest.py)."""
 
-    def make(**overrides):
+    def settings(**overrides):
         config = {
-            "TESTING": True,
             "REDIS_URL": redis_url,
             "SECRET_KEY": SECRET,
             "DATA_DIR": str(tmp_path / "var"),
@@ -52,15 +48,9 @@ def make_app(redis_url, tmp_path):
             "RATE_LIMIT_PER_MINUTE": 100,
         }
         config.update(overrides)
-        app = create_app(config)
-        built.append(app)
-        return app
+        return config
 
-    yield make
-    for app in built:
-        bridge = app.extensions["clearline"].telegram
-        if bridge is not None:
-            bridge.close()
+    return settings
 
 
 @pytest.fixture()

@@ -29,8 +29,6 @@ for folder in (ROOT / "tests" / "bot", ROOT / "bench"):
 import twilio_client  # noqa: E402
 from redis_process import redis_binary  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
-
 SECRET = "faults-secret-key"
 WEBHOOK_SECRET = "faults-webhook-secret_42"
 
@@ -116,21 +114,9 @@ def session_store(durable_redis):
 
 
 @pytest.fixture()
-def make_app(redis_url, tmp_path):
-    """Build an app on the test Redis; keyword arguments override settings."""
-    built = []
-
-    def make(**overrides):
-        app = create_app(dict(settings(redis_url, str(tmp_path / "var"), **overrides),
-                              TESTING=True))
-        built.append(app)
-        return app
-
-    yield make
-    for app in built:
-        bridge = app.extensions["clearline"].telegram
-        if bridge is not None:
-            bridge.close()
+def app_settings(redis_url, tmp_path):
+    """The apps' settings on the durable Redis (``make_app`` in tests/conftest.py)."""
+    return lambda **overrides: settings(redis_url, str(tmp_path / "var"), **overrides)
 
 
 @pytest.fixture()
