@@ -178,7 +178,7 @@ def check_codes(report: Report) -> None:
 SAMPLES: dict[str, tuple[str, ...]] = {  # free text tried besides every choice
     "county": ("Los Angeles", "Nevada"),
     "year": ("1974", "2010", "2016"),
-    "offense": ("11360(b)", "HS 11530"),
+    "offense": ("11360(b)", "HS 11530", "selling", "conspiracy to sell weed"),
     "age": (),
 }
 

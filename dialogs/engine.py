@@ -9,14 +9,15 @@ is still missing, and returns the replies. Signals for the channel (``effects``,
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import date
 from typing import Any
 
 import rules
 
-from . import catalog, sms, verdict
+from . import answers, catalog, reader, sayback, sms, verdict
 from .flow import ASSESS, MAIN, Node
-from .understand import command, is_thanks, looks_spanish, read_county, understand
+from .understand import command, exact_answer, is_thanks, looks_spanish, read_county, understand
 
 FLOW = MAIN
 VERSION = FLOW.version
@@ -28,6 +29,9 @@ FOLLOW_UPS = frozenset(  # follow-up questions whose choices set facts (BACK can
 )
 _REF = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}
+ESSENTIALS = ("county", "conviction_date", "offense")  # two don't-knows here: answer early
+DOUBLE_SEND_SECONDS = 10  # the same text again this soon is a double tap: taken once
+MAX_UNDO = 8
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
 _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
@@ -38,9 +42,10 @@ _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.c
 class Turn:
     """What one step produces: replies, effects and stat events."""
 
-    def __init__(self, state: dict[str, Any], today: date) -> None:
+    def __init__(self, state: dict[str, Any], today: date, channel: str | None = None) -> None:
         self.state = state
         self.today = today
+        self.channel = channel
         self.replies: list[dict[str, Any]] = []
         self.effects: list[str] = []
         self.events: list[dict[str, Any]] = []
@@ -50,6 +55,9 @@ class Turn:
         return self.state.get("lang", catalog.DEFAULT_LANG)
 
     def t(self, key: str, **params: Any) -> str:
+        """The message ``key``, in the channel's own words when it has them (``key.sms``)."""
+        if self.channel and catalog.has(catalog.DEFAULT_LANG, f"{key}.{self.channel}"):
+            key = f"{key}.{self.channel}"
         return catalog.text(self.lang, key, **params)
 
     def say(self, text: str, choices: list[dict[str, str]] | None = None) -> None:
@@ -93,6 +101,11 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
     out["facts"] = dict(state.get("facts", {}))
     out["hist"] = list(state.get("hist", []))
     out["done"] = [dict(d) for d in state.get("done", [])]
+    if isinstance(state.get("undo"), list):
+        out["undo"] = [{"n": u.get("n"), "f": dict(u.get("f") or {})}
+                       for u in state["undo"] if isinstance(u, dict)]
+    if isinstance(state.get("last"), list):
+        out["last"] = list(state["last"])
     out.setdefault("miss", 0)
     return out
 
@@ -113,17 +126,22 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     text = text[:4000] if isinstance(text, str) else ""
     channel = event.get("channel") if isinstance(event.get("channel"), str) else None
     ref = event.get("ref") if isinstance(event.get("ref"), str) else None
+    when = event.get("time") if isinstance(event.get("time"), int | float) else None
     today = date.today()
 
     if is_valid(state) and state.get("node") not in _FRESH:
-        turn = Turn(_copy(state), today)
+        if _double_send(state, text, when):
+            return _copy(state) | {"effects": [], "events": []}, []
+        turn = Turn(_copy(state), today, channel)
         _continue(turn, text)
     else:
         old_lang = state.get("lang") if isinstance(state, dict) else None
         stale = isinstance(state, dict) and state.get("node") not in (None, *_FRESH)
-        lang = old_lang if old_lang in catalog.LANGS else catalog.DEFAULT_LANG
-        turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today)
+        lang = old_lang if old_lang in catalog.LANGS else _hinted_lang(event.get("lang"))
+        turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today, channel)
         _begin(turn, text, stale)
+    if when is not None:
+        turn.state["last"] = [_fingerprint(text), int(when)]
 
     if channel == "sms":
         turn.replies = sms.fold_turn(turn.replies)
@@ -131,6 +149,26 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     out["effects"] = turn.effects
     out["events"] = turn.events
     return out, turn.replies
+
+
+def _hinted_lang(hint: object) -> str:
+    """The language a channel says the person uses (Telegram's ``language_code``)."""
+    if isinstance(hint, str) and hint.lower().startswith("es"):
+        return "es"
+    return catalog.DEFAULT_LANG
+
+
+def _fingerprint(text: str) -> int:
+    """A short checksum of a message (the text itself is never kept)."""
+    return zlib.crc32(" ".join(text.casefold().split()).encode("utf-8"))
+
+
+def _double_send(state: dict[str, Any], text: str, when: float | None) -> bool:
+    """The same text from the same person again within a few seconds: a double tap."""
+    last = state.get("last")
+    if when is None or not isinstance(last, list) or len(last) != 2 or not text.strip():
+        return False
+    return last[0] == _fingerprint(text) and 0 <= when - last[1] < DOUBLE_SEND_SECONDS
 
 
 def _begin(turn: Turn, text: str, stale: bool) -> None:
@@ -149,6 +187,11 @@ def _begin(turn: Turn, text: str, stale: bool) -> None:
     if stale:
         turn.say(turn.t("stale"))
     turn.say(turn.t("welcome"))
+    reading = reader.read(text, turn.today)
+    if not reading.empty:  # a first message that already says what happened
+        turn.state["node"] = "court"
+        _take_facts(turn, FLOW.nodes["court"], reading)
+        return
     _go(turn, ASSESS)
 
 
@@ -174,6 +217,33 @@ def _continue(turn: Turn, text: str) -> None:
         _command(turn, cmd)
         return
     node = FLOW.nodes[st["node"]]
+    exact = exact_answer(node, text)
+    if exact is not None:
+        _answered(turn, node, exact)
+        return
+    reading = reader.read(text, turn.today, _cannabis_known(st), _expects(node))
+    if reading.command and (reading.empty or reading.command in {"english", "spanish"}):
+        _command(turn, reading.command)
+        if reading.empty:
+            return
+        turn.replies.clear()
+        turn.say(turn.t("lang_switched"))
+        node = FLOW.nodes[turn.state["node"]]
+    if not reading.empty:
+        if node.id in {"another", "end"} and set(reading.facts) <= {"county", "court"} and \
+                _after_check(turn, text):
+            return
+        if node.id in {"another", "end"}:
+            _close_check(turn)
+            st.pop("thx", None)
+        _take_facts(turn, node, reading, leading=_leading_choice(node, text))
+        return
+    if reading.code_unknown and node.id == "offense":
+        _reprompt(turn, turn.t("offense_plain"))
+        return
+    if reading.question:
+        _answer_question(turn, reading.question)
+        return
     answer = understand(node, text, turn.today)
     if answer is None and node.id in {"another", "end"} and _after_check(turn, text):
         return
@@ -184,10 +254,21 @@ def _continue(turn: Turn, text: str) -> None:
     if answer is None:
         _miss(turn, node)
         return
+    _answered(turn, node, answer)
+
+
+def _answered(turn: Turn, node: Node, answer: Any) -> None:
+    """Apply an answer to the current question (a choice, or its parser's reading)."""
+    st = turn.state
     st["miss"] = 0
     if node.asks or node.id in FOLLOW_UPS:
-        st["facts"].update(answer.facts)
+        _record(turn, node.id, answer.facts)
         st["hist"].append(node.id)
+        if node.id == "cannabis_check" and answer.choice and answer.choice.id == "yes":
+            _record(turn, node.id, {"offense": st.get("pend") or "unknown"})
+        st.pop("pend", None) if node.id == "cannabis_check" else None
+        if _count_dont_know(turn, node, answer.facts):
+            return
     action = answer.choice.do if answer.choice else None
     if action == "new_check":
         _close_check(turn)
@@ -199,7 +280,7 @@ def _continue(turn: Turn, text: str) -> None:
     elif action == "erase":
         _erase(turn)
     elif action == "same_place":
-        st["facts"].update({"court": "california", "county": _last_county(st)})
+        _record(turn, node.id, {"court": "california", "county": _last_county(st)})
         _go(turn, ASSESS)
     elif action == "resume":
         st["node"] = st.pop("prev", None) or "welcome"
@@ -208,6 +289,97 @@ def _continue(turn: Turn, text: str) -> None:
         note = answer.note
         prefix = turn.t(answer.note_key, county=note, year=note) if note else ""
         _go(turn, answer.next or node.next or ASSESS, prefix)
+
+
+# --- facts from sentences ---------------------------------------------------------
+
+
+def _cannabis_known(state: dict[str, Any]) -> bool:
+    """The conversation so far named cannabis (or a cannabis section, or a cannabis kind)."""
+    if state.get("cann"):
+        return True
+    kind = _offense_kind(state)
+    return kind in rules.sections.SECTION_BY_KIND
+
+
+def _expects(node: Node) -> str | None:
+    """The fact a bare number answers at this question."""
+    return {"year": "conviction_date", "age": "age_at_offense"}.get(node.parse or "")
+
+
+def _leading_choice(node: Node, text: str) -> Any:
+    """A yes/no said first ("no, and it was a felony"), as an answer to this question."""
+    first = text.strip().split(maxsplit=1)
+    if len(first) < 2 or not node.choices:
+        return None
+    return exact_answer(node, first[0].strip(",.!;:"))
+
+
+def _record(turn: Turn, node_id: str, facts: dict[str, Any]) -> None:
+    """Set facts, remembering what they replaced so BACK can undo this message."""
+    st = turn.state
+    changed = {k: st["facts"].get(k) for k, v in facts.items() if st["facts"].get(k) != v}
+    if not changed:
+        return
+    st["facts"].update(facts)
+    undo = st.setdefault("undo", [])
+    undo.append({"n": node_id, "f": changed})
+    del undo[:-MAX_UNDO]
+
+
+def _take_facts(turn: Turn, node: Node, reading: reader.Reading, leading: Any = None) -> None:
+    """Record every fact a message carried, say them back, then ask what is still missing."""
+    st = turn.state
+    st["miss"] = 0
+    if reading.cannabis:
+        st["cann"] = 1
+    known = st["facts"]
+    corrects = any(k in known and known[k] != v for k, v in reading.facts.items())
+    facts = dict(reading.facts)
+    if leading is not None and not corrects and not (set(node.asks) & set(facts)):
+        facts = {**leading.facts, **facts}
+        st["hist"].append(node.id)
+    new = {k: v for k, v in facts.items() if known.get(k) != v}
+    _record(turn, node.id, facts)
+    if set(node.asks) & set(facts) and node.id not in st["hist"]:
+        st["hist"].append(node.id)
+    asked = set(node.asks) | {"court"} | ({"county"} if node.parse == "county" else set())
+    plain = set(new) <= asked and not (reading.guessed or reading.year_note or reading.mislabel)
+    prefix = "" if plain else sayback.line(turn.lang, new, reading)  # a plain answer: no echo
+    if reading.charge and "offense" not in known:
+        st["pend"] = reading.charge
+        _go(turn, "cannabis_check", prefix)
+    elif reading.split and "conviction_date" not in facts:
+        _go(turn, "year_split", prefix)
+    elif reading.nevada and "county" not in known:
+        _go(turn, "nevada_which", prefix)
+    else:
+        _go(turn, ASSESS, prefix)
+
+
+def _count_dont_know(turn: Turn, node: Node, facts: dict[str, Any]) -> bool:
+    """After two don't-knows on where, when and what: the careful answer now (True)."""
+    st = turn.state
+    if not any(facts.get(k) == "unknown" for k in ESSENTIALS) or st.get("early"):
+        return False
+    st["dk"] = st.get("dk", 0) + 1
+    if st["dk"] < 2:
+        return False
+    st["early"] = 1
+    assessment = rules.assess(st["facts"], today=turn.today).to_dict()
+    _verdict(turn, assessment, stats=False, then=FLOW.nodes["early_more"])
+    return True
+
+
+def _answer_question(turn: Turn, topic: str) -> None:
+    """Answer a question asked in the middle of a check, then carry on where we were."""
+    st = turn.state
+    turn.say(answers.answer(turn.lang, topic, st["facts"], turn.today, st.get("done")))
+    node = FLOW.nodes.get(st["node"])
+    if node is not None and node.id in {"another", "end"}:
+        turn.say(turn.t("a.then"), turn.choices(node))
+        return
+    _reprompt(turn)
 
 
 def _after_check(turn: Turn, text: str) -> bool:
@@ -232,7 +404,7 @@ def _after_check(turn: Turn, text: str) -> bool:
         return False
     _close_check(turn)
     st.pop("thx", None)
-    st["facts"].update({"court": "california", "county": name})
+    _record(turn, "county", {"court": "california", "county": name})
     _go(turn, ASSESS, turn.t("next_check_in", county=name))
     return True
 
@@ -305,8 +477,10 @@ def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
 
 
 def _verdict(
-    turn: Turn, assessment: dict[str, Any], prefix: str = "", *, stats: bool = True
+    turn: Turn, assessment: dict[str, Any], prefix: str = "", *, stats: bool = True,
+    then: Node | None = None,
 ) -> None:
+    """The verdict, then ``then``'s question (by default: check another conviction?)."""
     st = turn.state
     county = rules.counties.normalize_county(st["facts"].get("county") or "")
     if stats:
@@ -314,7 +488,7 @@ def _verdict(
         if not st.get("ok"):
             st["ok"] = 1
             turn.events.append({"type": "completed"})
-    another = FLOW.nodes["another"]
+    another = then or FLOW.nodes["another"]
     messages = verdict.compose(
         turn.lang, assessment, county, ask=turn.t(another.ask or ""),
         labels=[turn.t(c.label) for c in another.choices],
@@ -326,7 +500,7 @@ def _verdict(
     for text in messages[:-1]:
         turn.say(text)
     turn.say(messages[-1], turn.choices(another))
-    st["node"] = "another"
+    st["node"] = another.id
 
 
 def _reprompt(turn: Turn, prefix: str = "", *, full: bool = False) -> None:
@@ -423,17 +597,33 @@ def _command(turn: Turn, cmd: str) -> None:
 
 
 def _back(turn: Turn) -> None:
-    """Undo the last answer and ask that question again."""
+    """Undo the last message's answers (all the facts it carried) and ask again."""
     st = turn.state
     if st["node"] == "confirm_delete":
         st["node"] = st.pop("prev", None) or "welcome"
         _reprompt(turn)
         return
-    if not st["hist"]:
+    undo = st.get("undo") or []
+    if not undo and not st["hist"]:
         _reprompt(turn, "" if st["node"] == "end" else turn.t("back_first"))
         return
-    node = FLOW.nodes[st["hist"].pop()]
-    for key in node.sets:
-        st["facts"].pop(key, None)
+    if undo:
+        last = undo.pop()
+        for key, old in last["f"].items():
+            if old is None:
+                st["facts"].pop(key, None)
+            else:
+                st["facts"][key] = old
+        node_id = last["n"] if last["n"] in FLOW.nodes else "court"
+        if st["hist"] and st["hist"][-1] == node_id:
+            st["hist"].pop()
+    else:
+        node_id = st["hist"].pop()
+        for key in FLOW.nodes[node_id].sets:
+            st["facts"].pop(key, None)
+    node = FLOW.nodes[node_id]
+    if node.type != "question" or (node.asks and all(k in st["facts"] for k in node.asks)):
+        _go(turn, ASSESS)
+        return
     st["node"] = node.id
     _ask(turn, node)

@@ -409,5 +409,29 @@ def understand(node: Node, text: str, today: date) -> Answer | None:
     return parsed
 
 
+def exact_answer(node: Node, text: str) -> Answer | None:
+    """The whole message picks a choice: its number, "don't know", its id or a whole phrase.
+
+    At the charge question only the choice's own label counts whole ("Had it to sell"):
+    charge words typed freely ("selling") go through the reader, which checks the drug.
+    """
+    norm = normalize(text)
+    if not norm or not node.choices:
+        return None
+    if is_dont_know(text) or (norm.isdigit() and len(norm) <= 2):
+        return _chosen(match_choice(node, text))
+    for choice in node.choices:
+        phrases = (_label_phrases(choice.id, choice.label) if node.id == "offense"
+                   else _choice_phrases(choice))
+        if norm in phrases:
+            return _chosen(choice)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _label_phrases(choice_id: str, label: str) -> frozenset[str]:
+    return frozenset(_phrases(label) | {normalize(choice_id)})
+
+
 def _chosen(choice: Choice | None) -> Answer | None:
     return None if choice is None else Answer(dict(choice.set), next=choice.next, choice=choice)

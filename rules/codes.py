@@ -51,6 +51,8 @@ REASONS = {
     "county_dismissed_all": "This county dismissed even where the law asked only a reduction.",
     "county_followed_statute": "This county reduced or dismissed as the law required.",
     "if_cannabis_offense": "If the charge was one of the four cannabis sections.",
+    "conspiracy_not_covered": "A conspiracy conviction (PC 182) is not one the law reaches.",
+    "accessory_by_petition": "An accessory (PC 32) may ask the court; it is not automatic.",
     "before_1976_destruction_on_request": "Before 1976: the record is destroyed only on request.",
 }
 

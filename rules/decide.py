@@ -120,6 +120,30 @@ def old_section_number(f: Facts, today: date, a: Assessment) -> bool:
     return True
 
 
+def role_in_offense(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 5c. A conspiracy (PC 182) or accessory (PC 32) conviction: never automatic.
+
+    A conspiracy is not one of the sections HS 11361.8 reaches (People v. Medina (2018)
+    24 Cal.App.5th 61). An accessory to a cannabis felony may ask the court, which looks at
+    the underlying offense (People v. Boatwright (2019) 36 Cal.App.5th 848).
+    """
+    kind = f.offense.kind if f.offense else None
+    if kind == "conspiracy":
+        a.conclude("not_covered", "none")
+        a.because("conspiracy_not_covered", "People v. Medina (2018) 24 Cal.App.5th 61")
+        a.caveat("court_decides")
+        _suggest_expungement(a)
+        return True
+    if kind == "accessory":
+        a.conclude("petition", "resentencing")
+        a.because("accessory_by_petition", "People v. Boatwright (2019) 36 Cal.App.5th 848")
+        a.suggest("petition_cr400", "HS 11361.8(b)")
+        a.caveat("court_decides")
+        _suggest_expungement(a)
+        return True
+    return False
+
+
 def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
     """Step 6. A juvenile adjudication (WIC 602): relief by request, form JV-744 (HS 11361.8(m))."""
     if f.juvenile and f.age_at_offense in {None, "under_18"}:
@@ -380,6 +404,7 @@ RULES: tuple[Rule, ...] = (
     offense_scope,
     prop64_date,
     old_section_number,
+    role_in_offense,
     juvenile_court,
     destroyed_record,
     disqualifiers,

@@ -18,7 +18,9 @@ KIND_BY_SECTION = {
     "11360": "sale_transport",
 }
 SECTION_BY_KIND = {kind: section for section, kind in KIND_BY_SECTION.items()}
-PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"}
+# A role in a cannabis crime rather than the crime itself (see rules.decide.role_in_offense).
+ROLE_KINDS = frozenset({"conspiracy", "accessory"})
+PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"} | ROLE_KINDS
 
 # Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
 PRE_1973 = frozenset({"11530", "11530.5", "11531", "11532"})
@@ -58,6 +60,7 @@ class Offense:
     """A normalised offense: its kind, and the section and subsection when known."""
 
     kind: str  # possession | cultivation | possession_for_sale | sale_transport | other | pre1973
+    # | conspiracy | accessory
     section: str | None = None  # "11357".."11360", a pre-1973 number, or another section
     subsection: str | None = None  # "b", "a2", ...
     attempt: bool = False

@@ -1,0 +1,529 @@
+"""The message reader: every fact a message carries, read at any question.
+
+One pass over the words finds the phrases of the lexicons (``locale/<lang>/lexicon.yaml``),
+the places table and the county names, longest phrase first; numbers are then read as
+code sections, years or ages from the words around them. Deterministic and explainable:
+each fact keeps the words it came from. When two readings of one fact conflict
+("2004 ... 2005", "Fresno or Kern"), the fact is left out, so the question is asked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rules import counties, sections
+
+from . import catalog
+
+MAX_TEXT = 600  # a message is read this far (a long paste still gives its first facts)
+LEXICON_FILE = "lexicon.yaml"
+PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
+KINDS = ("possession_for_sale", "sale_transport", "cultivation", "possession")
+ROLES = ("conspiracy", "accessory")
+TOPICS = ("phone", "confirm", "cr400", "cost", "job_forms", "immigration", "expungement",
+          "meanings", "privacy", "lawyer", "certificate")
+CANNABIS_SECTIONS = frozenset(sections.KIND_BY_SECTION) | sections.PRE_1973
+SHORT_ALIAS = 3  # county short forms this short ("la", "sf") need a cue in a sentence
+PLACE_CUES = frozenset({"in", "en", "from", "de", "del", "of", "near", "out"})
+SPANISH_CUES = frozenset({"en", "de", "del"})
+NOT_WORDS = frozenset({"not", "no", "nor"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """One phrase found: what it means and where it was (word positions)."""
+
+    cat: str
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass
+class Reading:
+    """What one message says."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    guessed: set[str] = field(default_factory=set)  # facts read from a typo: say back as a question
+    year_note: tuple[str, str] | None = None  # (catalog key, year) to say back, for short forms
+    split: bool = False  # a decade of the 2010s, or 2016: before or after Prop 64?
+    charge: str | None = None  # a charge kind named with no drug: "was it marijuana?"
+    cannabis: bool = False  # the message names cannabis or a cannabis section
+    nevada: bool = False  # "Nevada": the county or the state?
+    mislabel: str | None = None  # a section written "PC" that is the HS cannabis section
+    command: str | None = None
+    question: str | None = None
+    code_unknown: bool = False
+    found: list[Found] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when the message carries no fact to record."""
+        return not self.facts and not self.split and not self.charge and not self.nevada
+
+
+# --- the tables ---------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Folded words: lower case, no accents, apostrophes dropped, punctuation as spaces."""
+    folded = catalog.fold(text).replace("'", "").replace("\u2019", "").replace("`", "")
+    return tuple(re.findall(r"[a-z0-9]+", folded))
+
+
+def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """(category, value, phrase) for every phrase of one lexicon."""
+    out: list[tuple[str, Any, str]] = []
+    plain = {"cannabis": True, "other_drug": True, "code_unknown": True, "question_words": True}
+    for cat, value in plain.items():
+        out += [(cat, value, p) for p in raw.get(cat) or ()]
+    groups = {"charge": "charge", "role": "role", "level": "level", "court": "court",
+              "juvenile": "juvenile", "currently_serving": "serving", "commands": "cmd",
+              "questions": "q", "year": "year", "age": "age"}  # (cues: see CUES)
+    for key, cat in groups.items():
+        for sub, phrases in (raw.get(key) or {}).items():
+            out += [(cat, str(sub), p) for p in phrases or ()]
+    return out
+
+
+def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
+    """Every language's lexicon entries, by language."""
+    out = {}
+    for lang in catalog.LANGS:
+        path = catalog.LOCALE_DIR / lang / LEXICON_FILE
+        out[lang] = _entries(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return out
+
+
+def load_places(path: Path = PLACES_FILE) -> tuple[list[tuple[str, Any, str]], frozenset[str]]:
+    """Place entries (cities, states, countries, Nevada, the 58 counties) and cue-only names."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: list[tuple[str, Any, str]] = []
+    for name in counties.county_names():
+        out.append(("place", ("county", name), name))
+    for alias, name in counties.ALIASES.items():
+        out.append(("place", ("county", name), alias))
+    for name, county_name in (raw.get("cities") or {}).items():
+        out.append(("place", ("city", str(county_name)), str(name)))
+    for kind in ("other_state", "foreign", "ask_nevada"):
+        out += [("place", (kind, ""), str(name)) for name in raw.get(kind) or ()]
+    needs_cue = frozenset(" ".join(_words(str(w))) for w in raw.get("needs_cue") or ())
+    return out, needs_cue
+
+
+def _syn_entries() -> list[tuple[str, Any, str]]:
+    return [("dont_know", True, p) for p in catalog.words("syn.dont_know")]
+
+
+@dataclass
+class Table:
+    """Phrases by their words, with the longest phrase length per first word."""
+
+    phrases: dict[tuple[str, ...], tuple[str, Any]] = field(default_factory=dict)
+    longest: dict[str, int] = field(default_factory=dict)
+    clashes: list[str] = field(default_factory=list)
+
+    def add(self, cat: str, value: Any, phrase: object) -> None:
+        words = _words(str(phrase))
+        if not words:
+            return
+        old = self.phrases.get(words)
+        if old is not None and old != (cat, value):
+            if old[0] != "place" and cat != "place":
+                self.clashes.append(f"'{phrase}' means {old} and {(cat, value)}")
+            if cat == "place" and old[0] != "place":  # a word beats a place name
+                return
+        self.phrases[words] = (cat, value)
+        self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
+
+
+def build_table() -> tuple[Table, frozenset[str]]:
+    """The one table the reader looks phrases up in."""
+    table = Table()
+    places, needs_cue = load_places()
+    for entry in places:
+        table.add(*entry)
+    for entries in load_lexicons().values():
+        for entry in entries:
+            table.add(*entry)
+    for entry in _syn_entries():
+        if _words(entry[2]) not in table.phrases:
+            table.add(*entry)
+    return table, needs_cue
+
+
+TABLE, NEEDS_CUE = build_table()
+
+
+# --- finding phrases ----------------------------------------------------------------
+
+
+def find_phrases(words: tuple[str, ...]) -> list[Found]:
+    """Every phrase in the words, longest first at each position, without overlaps."""
+    found: list[Found] = []
+    i, n = 0, len(words)
+    phrases, longest = TABLE.phrases, TABLE.longest
+    while i < n:
+        top = longest.get(words[i], 0)
+        for size in range(min(top, n - i), 0, -1):
+            hit = phrases.get(words[i:i + size])
+            if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
+                found.append(Found(hit[0], hit[1], i, i + size))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+# --- numbers: sections, years, ages ------------------------------------------------------
+
+_SECTION_IN_TEXT = re.compile(
+    r"(?<![\d.])(?:(?:h\s*&\s*s|hs|hsc|pc|vc|bp|health\s*(?:and|&)\s*safety(?:\s*code)?|"
+    r"penal(?:\s*code)?)\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?(?:664\s*/\s*)?§?\s*"
+    r"(?P<num>\d{5}(?:\.\d{1,2})?)(?:\s*\(\s*[a-z0-9]{1,4}\s*\))*(?:[a-z](?![a-z]))?"
+    r"(?:\s*(?P<tail>pc|hs|h&s|bp)\b)?",
+    re.IGNORECASE,
+)
+_MISLABEL = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
+
+
+def read_section(text: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
+    """The cannabis-or-other code section named, a "PC" mislabel said back, and the spans."""
+    offense, mislabel, spans = None, None, []
+    for m in _SECTION_IN_TEXT.finditer(text):
+        raw = m.group(0).strip()
+        num = m.group("num").split(".")[0]
+        if num in sections.KIND_BY_SECTION and _MISLABEL.search(raw):
+            fixed = _MISLABEL.sub("HS", raw)  # the Penal Code has no 11357-11360 (issue 14)
+            mislabel = "HS " + re.sub(r"^\D*", "", fixed).replace("HS", "").strip()
+            raw = fixed
+        found = sections.normalize_offense(raw)
+        if found is None:
+            continue
+        spans.append(m.span())
+        if offense is None:
+            offense = found.label if found.section else found.kind
+    return offense, mislabel, spans
+
+
+def _century(two: int, today: date) -> int:
+    return 2000 + two if two <= today.year % 100 else 1900 + two
+
+
+_DECADE_WORDS = {"sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
+                 "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990}
+_EARLY = frozenset({"early", "principios", "inicios"})
+_LATE = frozenset({"late", "finales", "fines"})
+_DECADE_CUES = frozenset({"the", "los", "las", "decada", "early", "late", "mid", "principios",
+                          "finales", "fines", "inicios"})
+
+
+@dataclass
+class Numbers:
+    """Years and ages read from the words left over after the phrases."""
+
+    years: list[tuple[int, str]] = field(default_factory=list)  # (year, how: full|short|ago|decade)
+    ages: list[int] = field(default_factory=list)
+    age_cues: set[int] = field(default_factory=set)  # word positions of "i was", "tenía"...
+
+
+def _cue_words(lang_key: str, sub: str) -> frozenset[tuple[str, ...]]:
+    out: set[tuple[str, ...]] = set()
+    for lang in catalog.LANGS:
+        raw = yaml.safe_load((catalog.LOCALE_DIR / lang / LEXICON_FILE).read_text("utf-8")) or {}
+        out |= {_words(str(p)) for p in ((raw.get(lang_key) or {}).get(sub) or ())}
+    return frozenset(w for w in out if w)
+
+
+CUES = {name: _cue_words(key, sub) for name, (key, sub) in {
+    "age_before": ("cues", "age_before"), "age_after": ("cues", "age_after"),
+    "ago": ("cues", "years_ago"), "hace": ("cues", "years_ago_before"),
+    "two_digit": ("cues", "two_digit_year"),
+}.items()}
+
+
+def _before(words: tuple[str, ...], i: int, cue: str) -> int:
+    """How many words before position ``i`` make the cue (0: none)."""
+    for size in (3, 2, 1):
+        if i - size >= 0 and words[i - size:i] in CUES[cue]:
+            return size
+    return 0
+
+
+def _after(words: tuple[str, ...], i: int, cue: str) -> bool:
+    return any(words[i + 1:i + 1 + size] in CUES[cue] for size in (1, 2, 3))
+
+
+def read_numbers(words: tuple[str, ...], taken: set[int], raw: str, today: date,
+                 expect: str | None) -> Numbers:
+    """Years and ages from the numbers, using the cue words around them."""
+    out = Numbers()
+    only = len(words) <= 2
+    for i, word in enumerate(words):
+        if i in taken:
+            continue
+        if word in _DECADE_WORDS:
+            out.years.append((_decade(_DECADE_WORDS[word], words[max(0, i - 2):i]), "decade"))
+            continue
+        m = re.fullmatch(r"(\d{1,4})(s)?", word)
+        if not m:
+            continue
+        num = m.group(1)
+        plural = bool(m.group(2)) or (i + 1 < len(words) and words[i + 1] == "s")
+        value, prev = int(num), words[i - 1] if i else ""
+        if value < 100 and (_after(words, i, "ago") or _before(words, i, "hace")):
+            out.years.append((today.year - value, "ago"))
+        elif len(num) == 4 and plural:
+            out.years.append((_decade(value - value % 10, words[max(0, i - 2):i]), "decade"))
+        elif len(num) == 2 and num.endswith("0") and (plural or prev in _DECADE_CUES):
+            out.years.append((_decade(_century(value, today), words[max(0, i - 2):i]), "decade"))
+        elif len(num) == 4:
+            if value >= 1900:
+                out.years.append((value, "full"))
+        elif (size := _before(words, i, "age_before")) or _after(words, i, "age_after"):
+            if 5 <= value < 100:
+                out.ages.append(value)
+                out.age_cues.update(range(i - size, i))
+        elif len(num) == 2 and (_apostrophe_before(raw, num) or _before(words, i, "two_digit")):
+            out.years.append((_century(value, today), "short"))
+        elif only and len(num) <= 2 and expect == "age_at_offense" and 5 <= value < 100:
+            out.ages.append(value)
+        elif only and len(num) == 2 and expect == "conviction_date":
+            out.years.append((_century(value, today), "short"))
+    return out
+
+
+def _apostrophe_before(raw: str, num: str) -> bool:
+    return re.search(rf"['\u2019‘`´]\s?{num}\b", raw) is not None
+
+
+def _decade(start: int, before: tuple[str, ...]) -> int:
+    if _EARLY.intersection(before):
+        return start + 2
+    if _LATE.intersection(before):
+        return start + 8
+    return start + 5
+
+
+# --- putting it together --------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def read(text: str, today: date, cannabis_known: bool = False,
+         expect: str | None = None) -> Reading:
+    """Every fact, command and question in one message.
+
+    ``cannabis_known``: the conversation so far named cannabis (a charge word then counts).
+    ``expect``: the fact the current question asks (a bare "16" is then that fact).
+    """
+    raw = text[:MAX_TEXT]
+    folded = catalog.fold(raw)
+    offense, mislabel, spans = read_section(folded)
+    for start, end in reversed(spans):
+        folded = folded[:start] + " " + folded[end:]
+    words = _words(folded)
+    found = find_phrases(words)
+    r = Reading(found=found, mislabel=mislabel)
+    cats: dict[str, list[Found]] = {}
+    for f in found:
+        cats.setdefault(f.cat, []).append(f)
+    r.cannabis = "cannabis" in cats or _cannabis_section(offense)
+    r.command = cats["cmd"][0].value if "cmd" in cats else None
+    r.code_unknown = "code_unknown" in cats
+    _read_place(r, cats.get("place", []), words, raw)
+    nums = read_numbers(words, {i for f in found for i in range(f.start, f.end)}, raw, today,
+                        expect)
+    if nums.age_cues:  # "tenía 17": "tenía" was the age, not "I had it"
+        cats["charge"] = [f for f in cats.get("charge", []) if f.start not in nums.age_cues]
+    _read_offense(r, cats, offense, cannabis_known)
+    _read_when(r, cats, nums, today)
+    _read_simple(r, cats)
+    if _is_question(raw, words, cats) and r.empty:
+        topics = [f.value for f in cats.get("q", [])]
+        r.question = next((t for t in TOPICS if t in topics), None)
+    return r
+
+
+def _cannabis_section(offense: str | None) -> bool:
+    found = sections.normalize_offense(offense) if offense else None
+    return found is not None and found.section in CANNABIS_SECTIONS
+
+
+def _is_question(raw: str, words: tuple[str, ...], cats: dict[str, list[Found]]) -> bool:
+    if "?" in raw or "¿" in raw:
+        return True
+    first = cats.get("question_words", [])
+    return bool(first and first[0].start <= 2) or len(words) <= 5
+
+
+def _read_place(r: Reading, places: list[Found], words: tuple[str, ...], raw: str) -> None:
+    """The county (or city, state, country) named: sure only when named plainly."""
+    picked: list[tuple[str, str]] = []
+    for f in places:
+        name = " ".join(words[f.start:f.end])
+        if not _place_ok(f, name, words, raw):
+            continue
+        if f.start > 0 and words[f.start - 1] in NOT_WORDS:
+            continue  # "not Fresno"
+        picked.append(f.value)
+    kinds = {kind for kind, _ in picked}
+    names = {county for kind, county in picked if kind in {"county", "city"}}
+    if kinds & {"other_state", "foreign"} and not names:
+        r.facts["court"] = "other_state" if "other_state" in kinds else "foreign"
+    elif len(names) == 1:
+        r.facts["county"] = names.pop()
+        if any(kind == "city" for kind, _ in picked):
+            r.guessed.add("city")
+    elif not names and "ask_nevada" in kinds:
+        r.nevada = True
+    elif not picked:
+        guess = _typo_county(words)
+        if guess:
+            r.facts["county"] = guess
+            r.guessed.add("county")
+
+
+def _place_ok(f: Found, name: str, words: tuple[str, ...], raw: str) -> bool:
+    """Short forms ("la") and names that are also words ("orange") need a cue."""
+    whole = f.end - f.start == len(words) or len(words) <= 2
+    short = len(name.replace(" ", "")) <= SHORT_ALIAS
+    if not (short or name in NEEDS_CUE) or whole:
+        return True
+    before = words[f.start - 1] if f.start > 0 else ""
+    after = words[f.end] if f.end < len(words) else ""
+    if after in {"county", "condado", "co"}:
+        return True
+    if short:
+        upper = re.search(rf"\b{re.escape(name.upper().replace(' ', ''))}\b", raw) is not None
+        return upper or (before in PLACE_CUES and before not in SPANISH_CUES)
+    return before in PLACE_CUES
+
+
+_COUNTY_KEYS = {re.sub(r"[^a-z]", "", n.lower()): n for n in counties.county_names()}
+_TYPO_CUES = frozenset({"in", "en", "county", "condado", "of", "de"})
+
+
+def _typo_county(words: tuple[str, ...]) -> str | None:
+    """A county guessed from a typo: the whole short message, or the words after "in"."""
+    spots: list[tuple[str, ...]] = []
+    if len(words) <= 3:
+        spots.append(words)
+    for i, word in enumerate(words):
+        if word in _TYPO_CUES:
+            spots += [words[i + 1:i + 1 + n] for n in (1, 2, 3) if i + n < len(words) + 0]
+            if word in {"county", "condado"} and i > 0:
+                spots += [words[max(0, i - n):i] for n in (1, 2)]
+    for spot in spots:
+        key = "".join(w for w in spot if w not in _TYPO_CUES)
+        if len(key) < 5:
+            continue
+        close = difflib.get_close_matches(key, list(_COUNTY_KEYS), n=2, cutoff=0.8)
+        if len(close) == 1 or (close and _clear_winner(key, close)):
+            return _COUNTY_KEYS[close[0]]
+    return None
+
+
+def _clear_winner(key: str, close: list[str]) -> bool:
+    first = difflib.SequenceMatcher(None, key, close[0]).ratio()
+    second = difflib.SequenceMatcher(None, key, close[1]).ratio()
+    return first - second >= 0.05
+
+
+def _read_offense(r: Reading, cats: dict[str, list[Found]], offense: str | None,
+                  cannabis_known: bool) -> None:
+    """The charge: only cannabis is cannabis; another drug is "other"; a role is careful."""
+    roles = [f.value for f in cats.get("role", [])]
+    if "other_drug" in cats and not _cannabis_section(offense):
+        r.facts["offense"] = "other"
+    elif roles:
+        r.facts["offense"] = "conspiracy" if "conspiracy" in roles else "accessory"
+    elif offense:
+        r.facts["offense"] = offense
+    else:
+        kind = _kind({f.value for f in cats.get("charge", [])})
+        if kind and (r.cannabis or cannabis_known):
+            r.facts["offense"] = kind
+        elif kind:
+            r.charge = kind
+
+
+def _kind(kinds: set[str]) -> str | None:
+    """One charge kind from the words; a grow and a sale together is a conflict (ask)."""
+    if "possession_for_sale" in kinds:
+        return "possession_for_sale"
+    strong = kinds - {"possession"}
+    if len(strong) > 1:
+        return None
+    return strong.pop() if strong else ("possession" if kinds else None)
+
+
+def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, today: date) -> None:
+    """The conviction year (or before/after Prop 64) and the age."""
+    marks = {f.value for f in cats.get("year", [])}
+    if "before_prop64" in marks and "after_prop64" not in marks:
+        r.facts["conviction_date"] = "2016-06"
+        r.year_note = ("understood_before", "2016")
+    elif "after_prop64" in marks and "before_prop64" not in marks:
+        r.facts["conviction_date"] = "2016-12"
+        r.year_note = ("understood_after", "2016")
+    else:
+        past = [item for item in nums.years if item[0] <= today.year]
+        if len({y for y, _ in past}) == 1:
+            _set_year(r, past[0], today)
+    ages = set(nums.ages)
+    if len(ages) == 1:
+        r.facts["age_at_offense"] = _age_bucket(ages.pop())
+    groups = {f.value for f in cats.get("age", []) if f.value in {"under_18", "18_20", "21_plus"}}
+    if len(groups) == 1 and "age_at_offense" not in r.facts:
+        r.facts["age_at_offense"] = groups.pop()
+
+
+def _set_year(r: Reading, item: tuple[int, str], today: date) -> None:
+    value, how = item
+    if value == 2016 or (how == "decade" and 2010 <= value <= 2019):
+        r.split = True
+        note = str(value - value % 10) if how == "decade" else None
+        r.year_note = ("understood_decade", note) if note else None
+        return
+    r.facts["conviction_date"] = str(value)
+    if how == "decade":
+        r.year_note = ("understood_decade", str(value - value % 10))
+    elif how == "ago":
+        r.year_note = ("understood_year_about", str(value))
+    elif how == "short":
+        r.year_note = ("understood_year", str(value))
+
+
+def _age_bucket(age: int) -> str:
+    if age < 18:
+        return "under_18"
+    return "18_20" if age <= 20 else "21_plus"
+
+
+def _read_simple(r: Reading, cats: dict[str, list[Found]]) -> None:
+    """Level, court, juvenile and still serving: one value each, or none on a conflict."""
+    for cat, key in (("level", "level"), ("court", "court"), ("juvenile", "juvenile"),
+                     ("serving", "currently_serving")):
+        values = {f.value for f in cats.get(cat, [])}
+        if len(values) != 1:
+            continue
+        value = values.pop()
+        if key in {"juvenile", "currently_serving"}:
+            r.facts[key] = value == "yes"
+        elif key == "court":
+            r.facts["court"] = value
+            if value != "california":
+                r.facts.pop("county", None)
+        else:
+            r.facts[key] = value
+    if "county" in r.facts and "court" not in r.facts:
+        r.facts["court"] = "california"
