@@ -30,6 +30,8 @@ import rules  # noqa: E402
 from dialogs.flow import MAIN  # noqa: E402
 
 GOAL_STEPS = 20_000
+GOAL_COLD_STEPS = 10_000  # issue 10: over the corpus and transcripts, caches cleared
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def idle_ticks() -> dict[int, int]:
@@ -104,6 +106,47 @@ def converse(texts: list[str], stored: bool = False, channel: str = "sms") -> in
     return len(texts)
 
 
+def corpus_conversations() -> list[list[str]]:
+    """Conversations made of what people write: every transcript's messages, and every
+    understanding-corpus message sent after a greeting (the corpus: tests/dialogs/)."""
+    import yaml
+
+    out = []
+    for path in sorted((ROOT / "tests" / "transcripts").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out.append([str(t["send"]) for t in doc.get("turns") or []])
+    entries = yaml.safe_load((ROOT / "tests" / "dialogs" / "corpus.yaml").read_text("utf-8"))
+    out += [["hi", str(e["text"])] for e in entries]
+    return out
+
+
+# Caches keyed by the wording's own keys (built once from the catalogs, like a compiled
+# table): kept. Every cache keyed by what a person typed, or by the replies, is cleared.
+WORDING_CACHES = {"words", "_phrases", "_choice_phrases_by_key", "_label_phrases"}
+
+
+def clear_caches() -> None:
+    """Empty every memo cache of the dialog and rules layers that holds a message, a reply
+    or a reading of one (a cold start for each conversation: nothing is reused)."""
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if not name.startswith(("dialogs", "rules")):
+            continue
+        for key, value in list(vars(module).items()):
+            if callable(getattr(value, "cache_clear", None)) and key not in WORDING_CACHES:
+                value.cache_clear()
+
+
+def converse_cold(texts: list[str]) -> int:
+    """One conversation on the SMS channel after clearing every cache; the steps taken."""
+    clear_caches()
+    state: dict | None = None
+    for text in texts:
+        state, _ = dialogs.step(state, {"text": text, "channel": "sms"})
+        state, _, _ = dialogs.pop_signals(state)
+    return len(texts)
+
+
 def measure(work: Callable[[], int], seconds: float, rounds: int = 7) -> dict:
     """Call ``work`` (returns units done) in ``rounds`` timed rounds over about ``seconds``.
 
@@ -148,7 +191,16 @@ def run(seconds: float) -> dict:
         return 1
 
     assessed = measure(one_assessment, seconds / 2)
+    people = corpus_conversations()
+    people_cycle = itertools.cycle(people)
+    cold = measure(lambda: converse_cold(next(people_cycle)), seconds)
     return {
+        "steps_per_s_cold_corpus": round(cold["best"]),
+        "steps_per_s_cold_corpus_median": round(cold["median"]),
+        "cold_corpus_conversations": len(people),
+        "cold_corpus_steps": sum(len(c) for c in people),
+        "goal_cold_steps_per_s": GOAL_COLD_STEPS,
+        "meets_cold_goal": cold["best"] >= GOAL_COLD_STEPS,
         "steps_per_s": round(steps["best"]),
         "steps_per_s_median": round(steps["median"]),
         "conversations_per_s": round(steps["best"] / steps_per_conv),
@@ -202,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  steps/s, state through JSON between steps (as stored): "
           f"{result['steps_per_s_with_json_state']:,}; on the web channel (no SMS "
           f"rendering): {result['steps_per_s_web_channel']:,}")
+    print(f"  dialog steps/s, what people write, caches cleared before each conversation: "
+          f"{result['steps_per_s_cold_corpus']:,} (median "
+          f"{result['steps_per_s_cold_corpus_median']:,}; {result['cold_corpus_conversations']} "
+          f"conversations, {result['cold_corpus_steps']} messages: every transcript and every "
+          f"corpus message)  goal >= {GOAL_COLD_STEPS:,}: "
+          f"{'MET' if result['meets_cold_goal'] else 'NOT MET'}")
     print("  per typical check:")
     for name, row in result["per_path"].items():
         print(f"    {name:40} {row['steps']} steps  {row['steps_per_s']:>7,} steps/s  "

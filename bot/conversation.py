@@ -104,6 +104,7 @@ def handle_message(
     ref: str | None = None,
     max_text: int = MAX_TEXT,
     group: str | None = None,
+    lang_hint: str | None = None,
 ) -> Result:
     """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
 
@@ -115,6 +116,8 @@ def handle_message(
       new session.
     - ``group``: what the sender belongs to for the SMS-pumping throttle (a number
       prefix); counted in ``begin``'s round trip, see ``SessionStore.begin``.
+    - ``lang_hint``: the language the channel says the person uses (Telegram's
+      ``language_code``); a new conversation starts in Spanish for "es...".
 
     Steps: de-duplicate, rate-limit, load the state, ``dialogs.step``, save it with its
     TTL under optimistic locking (retrying on a concurrent write), then record the
@@ -123,7 +126,9 @@ def handle_message(
     """
     text = clean_text(text, max_text)
     person = store.person(channel, sender)
-    base: dict = {"text": text, "channel": channel}
+    base: dict = {"text": text, "channel": channel, "time": time.time()}
+    if lang_hint:
+        base["lang"] = lang_hint
     ref = clean_ref(ref)
     if ref:
         base["ref"] = ref

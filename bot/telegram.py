@@ -108,6 +108,7 @@ async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
     if chat is None or update.update_id is None:
         return
     store = context.application.bot_data["store"]
+    user = update.effective_user
     result = await asyncio.to_thread(
         handle_message,
         store,
@@ -117,6 +118,7 @@ async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         message_id=f"tg:{update.update_id}",
         ref=ref,
         max_text=context.application.bot_data.get("max_text", 1600),
+        lang_hint=user.language_code if user is not None else None,
     )
     await send_replies(update, result.replies)
 

@@ -20,7 +20,7 @@ from typing import Any
 import rules
 from rules import codes
 
-from . import catalog, engine, sms, verdict
+from . import catalog, engine, measures, sms, verdict
 from .flow import ACTIONS, ASSESS, CONDITIONS, NODE_TYPES, Flow, Node
 from .understand import COMMANDS, PARSERS
 
@@ -359,6 +359,9 @@ def standalone_messages(flow: Flow) -> list[tuple[str, list[str] | None]]:
                     found[variant] = [c.label for c in node.choices]
     for key in ENGINE_KEYS:
         found.setdefault(key, None)
+    for key in catalog.CATALOGS["en"]:  # answers to questions, channel wordings
+        if key.startswith("a.") or key.endswith(".sms"):
+            found.setdefault(key, None)
     return list(found.items())
 
 
@@ -505,5 +508,8 @@ def check_flows() -> tuple[bool, str]:
         check_paths(flow, report)
         check_sms(flow, report)
         check_typical(flow, report)
+        measures.check_transcripts(flow, report)
+        measures.check_lexicons(report)
+        measures.check_understanding(report)
         check_reading(flow, report)
     return report.ok, report.text()

@@ -177,7 +177,8 @@ def _begin(turn: Turn, text: str, stale: bool) -> None:
     if cmd == "opt_out":
         _stop(turn)
         return
-    if cmd == "spanish" or (cmd != "english" and looks_spanish(text)):
+    if cmd == "spanish" or (cmd != "english" and (looks_spanish(text)
+                                                  or reader.guess_lang(text) == "es")):
         turn.state["lang"] = "es"
     elif cmd == "english":
         turn.state["lang"] = "en"
@@ -253,6 +254,11 @@ def _continue(turn: Turn, text: str) -> None:
         return
     if answer is None:
         _miss(turn, node)
+        return
+    kind = answer.facts.get("offense") if node.id == "offense" else None
+    if kind in rules.sections.SECTION_BY_KIND and not _cannabis_known(st):
+        st["pend"] = kind  # a charge word in a sentence, no drug named: ask once
+        _go(turn, "cannabis_check")
         return
     _answered(turn, node, answer)
 
@@ -344,7 +350,9 @@ def _take_facts(turn: Turn, node: Node, reading: reader.Reading, leading: Any = 
     if set(node.asks) & set(facts) and node.id not in st["hist"]:
         st["hist"].append(node.id)
     asked = set(node.asks) | {"court"} | ({"county"} if node.parse == "county" else set())
-    plain = set(new) <= asked and not (reading.guessed or reading.year_note or reading.mislabel)
+    careful = new.get("offense") in {"other", "conspiracy", "accessory"}  # say why
+    plain = set(new) <= asked and not (reading.guessed or reading.year_note or reading.mislabel
+                                       or careful)
     prefix = "" if plain else sayback.line(turn.lang, new, reading)  # a plain answer: no echo
     if reading.charge and "offense" not in known:
         st["pend"] = reading.charge
@@ -527,7 +535,7 @@ def _miss(turn: Turn, node: Node) -> None:
         return
     key = {"county": "e.no_county", "year": "e.bad_year"}.get(node.parse or "")
     if key is None:
-        key = "e.not_understood_choices" if node.choices and not node.parse else "e.not_understood"
+        key = "e.not_understood_choices" if len(node.choices) > 1 else "e.not_understood"
     _reprompt(turn, turn.t(key))
 
 
@@ -596,6 +604,17 @@ def _command(turn: Turn, cmd: str) -> None:
         _ask(turn, FLOW.nodes["confirm_delete"])
 
 
+def _asker(node_id: str, removed: list[str]) -> str:
+    """The question to ask again after BACK: the one the message answered, or the one
+    that asks the first fact it gave beside ("actually it was a misdemeanor")."""
+    if set(FLOW.nodes[node_id].asks) & set(removed) or not removed:
+        return node_id
+    for key in rules.ASK_ORDER:
+        if key in removed and FLOW.for_fact(key):
+            return FLOW.for_fact(key)[0].id
+    return node_id
+
+
 def _back(turn: Turn) -> None:
     """Undo the last message's answers (all the facts it carried) and ask again."""
     st = turn.state
@@ -617,6 +636,7 @@ def _back(turn: Turn) -> None:
         node_id = last["n"] if last["n"] in FLOW.nodes else "court"
         if st["hist"] and st["hist"][-1] == node_id:
             st["hist"].pop()
+        node_id = _asker(node_id, [k for k, old in last["f"].items() if old is None])
     else:
         node_id = st["hist"].pop()
         for key in FLOW.nodes[node_id].sets:

@@ -9,7 +9,6 @@ each fact keeps the words it came from. When two readings of one fact conflict
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from rules import counties, sections
 
@@ -30,11 +30,19 @@ KINDS = ("possession_for_sale", "sale_transport", "cultivation", "possession")
 ROLES = ("conspiracy", "accessory")
 TOPICS = ("phone", "confirm", "cr400", "cost", "job_forms", "immigration", "expungement",
           "meanings", "privacy", "lawyer", "certificate")
+FIRST_TOPICS = ("immigration", "meanings", "cr400")  # these win whatever else is asked
 CANNABIS_SECTIONS = frozenset(sections.KIND_BY_SECTION) | sections.PRE_1973
 SHORT_ALIAS = 3  # county short forms this short ("la", "sf") need a cue in a sentence
-PLACE_CUES = frozenset({"in", "en", "from", "de", "del", "of", "near", "out"})
-SPANISH_CUES = frozenset({"en", "de", "del"})
-NOT_WORDS = frozenset({"not", "no", "nor"})
+PLACE_CUES = frozenset({"in", "en", "from", "de", "del", "of", "near", "out", "was", "era", "fue",
+                        "por"})
+SPANISH_CUES = frozenset({"en", "de", "del", "por", "era", "fue"})
+NOT_WORDS = frozenset({"not", "no", "nor", "nunca", "never"})
+CORRECTING = frozenset({"but", "actually", "pero", "sorry", "perdon", "wait", "says", "dice",
+                        "mean", "meant", "digo", "mejor", "no", "not", "era", "fue"})
+EITHER = frozenset({"or", "o", "u"})
+SERVING_WORDS = frozenset({"probation", "parole", "probatoria", "probacion", "released", "sali",
+                           "ended", "ends", "termine", "done"})
+NOW_AGE = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,18 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[a-z0-9]+", folded))
 
 
+def _pauses(text: str) -> frozenset[int]:
+    """Positions of the words followed by a comma, full stop or other pause."""
+    folded = catalog.fold(text).replace("'", "").replace("\u2019", "").replace("`", "")
+    out, n = set(), -1
+    for token in re.findall(r"[a-z0-9]+|[,.;:!?()]", folded):
+        if token[0].isalnum():
+            n += 1
+        elif n >= 0:
+            out.add(n)
+    return frozenset(out)
+
+
 def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """(category, value, phrase) for every phrase of one lexicon."""
     out: list[tuple[str, Any, str]] = []
@@ -103,8 +123,11 @@ def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
     return out
 
 
-def load_places(path: Path = PLACES_FILE) -> tuple[list[tuple[str, Any, str]], frozenset[str]]:
-    """Place entries (cities, states, countries, Nevada, the 58 counties) and cue-only names."""
+def load_places(
+    path: Path = PLACES_FILE,
+) -> tuple[list[tuple[str, Any, str]], frozenset[str], frozenset[str]]:
+    """Place entries (cities, states, countries, Nevada, the 58 counties), the names that
+    need a cue in a sentence, and those that are also everyday Spanish."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out: list[tuple[str, Any, str]] = []
     for name in counties.county_names():
@@ -116,7 +139,8 @@ def load_places(path: Path = PLACES_FILE) -> tuple[list[tuple[str, Any, str]], f
     for kind in ("other_state", "foreign", "ask_nevada"):
         out += [("place", (kind, ""), str(name)) for name in raw.get(kind) or ()]
     needs_cue = frozenset(" ".join(_words(str(w))) for w in raw.get("needs_cue") or ())
-    return out, needs_cue
+    spanish = frozenset(" ".join(_words(str(w))) for w in raw.get("spanish_words") or ())
+    return out, needs_cue, spanish
 
 
 def _syn_entries() -> list[tuple[str, Any, str]]:
@@ -145,10 +169,10 @@ class Table:
         self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
 
 
-def build_table() -> tuple[Table, frozenset[str]]:
+def build_table() -> tuple[Table, frozenset[str], frozenset[str]]:
     """The one table the reader looks phrases up in."""
     table = Table()
-    places, needs_cue = load_places()
+    places, needs_cue, spanish = load_places()
     for entry in places:
         table.add(*entry)
     for entries in load_lexicons().values():
@@ -157,10 +181,29 @@ def build_table() -> tuple[Table, frozenset[str]]:
     for entry in _syn_entries():
         if _words(entry[2]) not in table.phrases:
             table.add(*entry)
-    return table, needs_cue
+    return table, needs_cue, spanish
 
 
-TABLE, NEEDS_CUE = build_table()
+TABLE, NEEDS_CUE, SPANISH_NAMES = build_table()
+
+
+SPANISH_WORDS = frozenset({"el", "la", "los", "las", "en", "de", "del", "que", "por", "para",
+    "con", "fue", "era", "mi", "me", "una", "un", "yo", "tenia", "anos", "cuando", "pero", "y",
+    "se", "es", "le", "lo", "mota", "hace", "unos", "tuve", "vendia"})
+ENGLISH_WORDS = frozenset({"the", "in", "i", "was", "for", "my", "and", "it", "of", "with", "at",
+    "when", "got", "had", "a", "an", "is", "back", "weed", "years", "ago", "im"})
+
+
+def guess_lang(text: str) -> str | None:
+    """"es" or "en" when the words plainly say which (a first message that is a sentence)."""
+    words = _words(text[:MAX_TEXT])
+    es = sum(w in SPANISH_WORDS for w in words)
+    en = sum(w in ENGLISH_WORDS for w in words)
+    if es >= 2 and es > en:
+        return "es"
+    if en >= 2 and en > es:
+        return "en"
+    return None
 
 
 # --- finding phrases ----------------------------------------------------------------
@@ -231,8 +274,8 @@ _DECADE_CUES = frozenset({"the", "los", "las", "decada", "early", "late", "mid",
 class Numbers:
     """Years and ages read from the words left over after the phrases."""
 
-    years: list[tuple[int, str]] = field(default_factory=list)  # (year, how: full|short|ago|decade)
-    ages: list[int] = field(default_factory=list)
+    years: list[tuple[int, str, int]] = field(default_factory=list)  # (year, how, position)
+    ages: list[tuple[int, int]] = field(default_factory=list)  # (age, position)
     age_cues: set[int] = field(default_factory=set)  # word positions of "i was", "tenía"...
 
 
@@ -251,11 +294,17 @@ CUES = {name: _cue_words(key, sub) for name, (key, sub) in {
 }.items()}
 
 
+FILLERS = frozenset({"like", "about", "around", "maybe", "only", "just", "como", "unos", "apenas"})
+
+
 def _before(words: tuple[str, ...], i: int, cue: str) -> int:
-    """How many words before position ``i`` make the cue (0: none)."""
-    for size in (3, 2, 1):
-        if i - size >= 0 and words[i - size:i] in CUES[cue]:
-            return size
+    """How many words before position ``i`` make the cue (0: none); "i was like 30" counts."""
+    for end in (i, i - 1):
+        if end < i and (end < 0 or words[end] not in FILLERS):
+            continue
+        for size in (3, 2, 1):
+            if end - size >= 0 and words[end - size:end] in CUES[cue]:
+                return size + (i - end)
     return 0
 
 
@@ -272,34 +321,86 @@ def read_numbers(words: tuple[str, ...], taken: set[int], raw: str, today: date,
         if i in taken:
             continue
         if word in _DECADE_WORDS:
-            out.years.append((_decade(_DECADE_WORDS[word], words[max(0, i - 2):i]), "decade"))
+            year = _decade(_DECADE_WORDS[word], words[max(0, i - 3):i])
+            out.years.append((year, "decade", i))
             continue
         m = re.fullmatch(r"(\d{1,4})(s)?", word)
-        if not m:
-            continue
-        num = m.group(1)
-        plural = bool(m.group(2)) or (i + 1 < len(words) and words[i + 1] == "s")
-        value, prev = int(num), words[i - 1] if i else ""
-        if value < 100 and (_after(words, i, "ago") or _before(words, i, "hace")):
-            out.years.append((today.year - value, "ago"))
-        elif len(num) == 4 and plural:
-            out.years.append((_decade(value - value % 10, words[max(0, i - 2):i]), "decade"))
-        elif len(num) == 2 and num.endswith("0") and (plural or prev in _DECADE_CUES):
-            out.years.append((_decade(_century(value, today), words[max(0, i - 2):i]), "decade"))
-        elif len(num) == 4:
-            if value >= 1900:
-                out.years.append((value, "full"))
-        elif (size := _before(words, i, "age_before")) or _after(words, i, "age_after"):
-            if 5 <= value < 100:
-                out.ages.append(value)
-                out.age_cues.update(range(i - size, i))
-        elif len(num) == 2 and (_apostrophe_before(raw, num) or _before(words, i, "two_digit")):
-            out.years.append((_century(value, today), "short"))
-        elif only and len(num) <= 2 and expect == "age_at_offense" and 5 <= value < 100:
-            out.ages.append(value)
-        elif only and len(num) == 2 and expect == "conviction_date":
-            out.years.append((_century(value, today), "short"))
+        if m:
+            _number(out, words, i, m, raw, today, expect, only)
     return out
+
+
+def _number(out: Numbers, words: tuple[str, ...], i: int, m: re.Match[str], raw: str,
+            today: date, expect: str | None, only: bool) -> None:
+    """One number: a year (full, short, decade, N years ago), an age, or nothing."""
+    num = m.group(1)
+    plural = bool(m.group(2)) or (i + 1 < len(words) and words[i + 1] == "s")
+    value, prev = int(num), words[i - 1] if i else ""
+    before = words[max(0, i - 3):i]
+    if value < 100 and (_after(words, i, "ago") or _before(words, i, "hace")):
+        out.years.append((today.year - value, "ago", i))
+    elif len(num) == 4 and (plural or (num.endswith("0") and prev in _DECADE_CUES)):
+        out.years.append((_decade(value - value % 10, before), "decade", i))
+    elif len(num) == 2 and num.endswith("0") and (plural or prev in _DECADE_CUES):
+        out.years.append((_decade(_century(value, today), before), "decade", i))
+    elif len(num) == 4:
+        if value >= 1900:
+            out.years.append((value, "full", i))
+    elif (size := _before(words, i, "age_before")) or _after(words, i, "age_after"):
+        if _age_now(words, i):
+            return  # "tengo 50 años", "I'm 45 now": today's age, not then
+        if 5 <= value < 100:
+            out.ages.append((value, i))
+            out.age_cues.update(range(i - size, i))
+    elif len(num) == 2 and (_apostrophe_before(raw, num) or _before(words, i, "two_digit")
+                            or num.startswith("0")):
+        out.years.append((_century(value, today), "short", i))
+    elif only and len(num) <= 2 and expect == "age_at_offense" and 5 <= value < 100:
+        out.ages.append((value, i))
+    elif only and len(num) == 2 and expect == "conviction_date":
+        out.years.append((_century(value, today), "short", i))
+    elif len(num) == 2 and value >= 60 and not _age_now(words, i):
+        out.years.append((_century(value, today), "short", i))  # "ventura, 98"
+
+
+def _age_now(words: tuple[str, ...], i: int) -> bool:
+    """Today's age ("tengo 50 años", "I'm 45 now", "I am 72"), not the age back then."""
+    after = set(words[i + 1:i + 2]) & {"now", "ahora", "today", "hoy"}
+    return bool(NOW_AGE & set(words[max(0, i - 2):i])) or bool(after) or \
+        words[max(0, i - 2):i] == ("i", "am")
+
+
+def negated(words: tuple[str, ...], pauses: frozenset[int], pos: int, reach: int = 2) -> bool:
+    """A "not" (or "no", "nunca") within ``reach`` words before ``pos``, with no pause between.
+
+    "not a felony", "no era en Kern" (reach 3) are negated; "no, it was a felony" and
+    "crack, not weed. Compton" are not.
+    """
+    for back in range(1, reach + 1):
+        at = pos - back
+        if at < 0 or at in pauses:
+            return False
+        if words[at] in NOT_WORDS:
+            return True
+    return False
+
+
+def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
+           pauses: frozenset[int] = frozenset()) -> Any:
+    """One value from several mentions: a correction takes the last; "2001 or 2003" none.
+
+    A mention right after "not" does not count ("a misdemeanor, not a felony").
+    """
+    kept = [(v, p) for v, p in mentions if not negated(words, pauses, p)]
+    values = {v for v, _ in kept}
+    if len(values) <= 1:
+        return values.pop() if values else None
+    kept.sort(key=lambda item: item[1])
+    last, before = kept[-1], next(m for m in reversed(kept) if m[0] != kept[-1][0])
+    between = set(words[before[1] + 1:last[1]])
+    if between & EITHER or not between & CORRECTING:
+        return None
+    return last[0]
 
 
 def _apostrophe_before(raw: str, num: str) -> bool:
@@ -331,6 +432,7 @@ def read(text: str, today: date, cannabis_known: bool = False,
     for start, end in reversed(spans):
         folded = folded[:start] + " " + folded[end:]
     words = _words(folded)
+    pauses = _pauses(folded)
     found = find_phrases(words)
     r = Reading(found=found, mislabel=mislabel)
     cats: dict[str, list[Found]] = {}
@@ -339,18 +441,35 @@ def read(text: str, today: date, cannabis_known: bool = False,
     r.cannabis = "cannabis" in cats or _cannabis_section(offense)
     r.command = cats["cmd"][0].value if "cmd" in cats else None
     r.code_unknown = "code_unknown" in cats
-    _read_place(r, cats.get("place", []), words, raw)
+    _read_place(r, cats.get("place", []), words, pauses, raw)
     nums = read_numbers(words, {i for f in found for i in range(f.start, f.end)}, raw, today,
                         expect)
     if nums.age_cues:  # "tenía 17": "tenía" was the age, not "I had it"
         cats["charge"] = [f for f in cats.get("charge", []) if f.start not in nums.age_cues]
     _read_offense(r, cats, offense, cannabis_known)
-    _read_when(r, cats, nums, today)
-    _read_simple(r, cats)
-    if _is_question(raw, words, cats) and r.empty:
-        topics = [f.value for f in cats.get("q", [])]
-        r.question = next((t for t in TOPICS if t in topics), None)
+    _read_when(r, cats, nums, words, pauses, today)
+    _read_simple(r, cats, words, pauses)
+    _read_question(r, cats, raw, words)
     return r
+
+
+def _read_question(r: Reading, cats: dict[str, list[Found]], raw: str,
+                   words: tuple[str, ...]) -> None:
+    """The topic of a question; "what does felony mean?" is a question, not a fact."""
+    asked = cats.get("q") or []
+    if not asked or not _is_question(raw, words):
+        return
+    topics = {f.value for f in asked}
+    first = next((t for t in FIRST_TOPICS if t in topics), None)
+    if first in {"meanings", "cr400"} and set(r.facts) <= {"level", "offense"}:
+        r.facts.clear()  # the word asked about is not a fact ("what does infraction mean")
+        r.charge = None
+    if not r.empty:
+        return
+    best = max(asked, key=lambda f: (f.end - f.start, -TOPICS.index(f.value)))
+    r.question = first or best.value
+    if r.command == "help":
+        r.command = None  # "what does sealed mean? I don't understand": answer the question
 
 
 def _cannabis_section(offense: str | None) -> bool:
@@ -358,22 +477,29 @@ def _cannabis_section(offense: str | None) -> bool:
     return found is not None and found.section in CANNABIS_SECTIONS
 
 
-def _is_question(raw: str, words: tuple[str, ...], cats: dict[str, list[Found]]) -> bool:
+QUESTION_WORDS = frozenset(
+    _words(str(p))[0] for entries in load_lexicons().values()
+    for cat, _, p in entries if cat == "question_words" and _words(str(p))
+)
+
+
+def _is_question(raw: str, words: tuple[str, ...]) -> bool:
+    """A question mark, a question word among the first three words, or a short message."""
     if "?" in raw or "¿" in raw:
         return True
-    first = cats.get("question_words", [])
-    return bool(first and first[0].start <= 2) or len(words) <= 5
+    return bool(QUESTION_WORDS.intersection(words[:3])) or len(words) <= 5
 
 
-def _read_place(r: Reading, places: list[Found], words: tuple[str, ...], raw: str) -> None:
+def _read_place(r: Reading, places: list[Found], words: tuple[str, ...], pauses: frozenset[int],
+                raw: str) -> None:
     """The county (or city, state, country) named: sure only when named plainly."""
     picked: list[tuple[str, str]] = []
     for f in places:
         name = " ".join(words[f.start:f.end])
         if not _place_ok(f, name, words, raw):
             continue
-        if f.start > 0 and words[f.start - 1] in NOT_WORDS:
-            continue  # "not Fresno"
+        if negated(words, pauses, f.start, reach=3):
+            continue  # "not Fresno", "no era en Merced"
         picked.append(f.value)
     kinds = {kind for kind, _ in picked}
     names = {county for kind, county in picked if kind in {"county", "city"}}
@@ -394,14 +520,17 @@ def _read_place(r: Reading, places: list[Found], words: tuple[str, ...], raw: st
 
 def _place_ok(f: Found, name: str, words: tuple[str, ...], raw: str) -> bool:
     """Short forms ("la") and names that are also words ("orange") need a cue."""
-    whole = f.end - f.start == len(words) or len(words) <= 2
     short = len(name.replace(" ", "")) <= SHORT_ALIAS
-    if not (short or name in NEEDS_CUE) or whole:
+    whole = f.end - f.start == len(words) or (len(words) <= 2 and not short)
+    if not (short or name in NEEDS_CUE or name in SPANISH_NAMES) or whole:
         return True
     before = words[f.start - 1] if f.start > 0 else ""
     after = words[f.end] if f.end < len(words) else ""
-    if after in {"county", "condado", "co"}:
+    if after in {"county", "condado", "co", "city"}:
         return True
+    if name in SPANISH_NAMES:
+        capital = re.search(r"\b" + r"\s+".join(w.capitalize() for w in name.split()), raw)
+        return capital is not None or (before in PLACE_CUES and before not in SPANISH_CUES)
     if short:
         upper = re.search(rf"\b{re.escape(name.upper().replace(' ', ''))}\b", raw) is not None
         return upper or (before in PLACE_CUES and before not in SPANISH_CUES)
@@ -409,6 +538,8 @@ def _place_ok(f: Found, name: str, words: tuple[str, ...], raw: str) -> bool:
 
 
 _COUNTY_KEYS = {re.sub(r"[^a-z]", "", n.lower()): n for n in counties.county_names()}
+_COUNTY_KEYS.update({re.sub(r"[^a-z]", "", a): n for a, n in counties.ALIASES.items()})
+_COUNTY_LIST = list(_COUNTY_KEYS)
 _TYPO_CUES = frozenset({"in", "en", "county", "condado", "of", "de"})
 
 
@@ -424,28 +555,29 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
                 spots += [words[max(0, i - n):i] for n in (1, 2)]
     for spot in spots:
         key = "".join(w for w in spot if w not in _TYPO_CUES)
-        if len(key) < 5:
-            continue
-        close = difflib.get_close_matches(key, list(_COUNTY_KEYS), n=2, cutoff=0.8)
-        if len(close) == 1 or (close and _clear_winner(key, close)):
-            return _COUNTY_KEYS[close[0]]
+        if len(key) >= 5 and (name := closest_county(key)):
+            return name
     return None
 
 
-def _clear_winner(key: str, close: list[str]) -> bool:
-    first = difflib.SequenceMatcher(None, key, close[0]).ratio()
-    second = difflib.SequenceMatcher(None, key, close[1]).ratio()
-    return first - second >= 0.05
+def closest_county(key: str) -> str | None:
+    """The county whose name (letters only) ``key`` is a typo of: 80% alike, and clearly
+    closer than the next one (rapidfuzz's Indel ratio, as difflib's but in C)."""
+    close = process.extract(key, _COUNTY_LIST, scorer=fuzz.ratio, limit=2, score_cutoff=80)
+    if not close or (len(close) > 1 and close[0][1] - close[1][1] < 5
+                     and _COUNTY_KEYS[close[0][0]] != _COUNTY_KEYS[close[1][0]]):
+        return None
+    return _COUNTY_KEYS[close[0][0]]
 
 
 def _read_offense(r: Reading, cats: dict[str, list[Found]], offense: str | None,
                   cannabis_known: bool) -> None:
     """The charge: only cannabis is cannabis; another drug is "other"; a role is careful."""
     roles = [f.value for f in cats.get("role", [])]
-    if "other_drug" in cats and not _cannabis_section(offense):
-        r.facts["offense"] = "other"
-    elif roles:
+    if roles:  # careful whatever the drug: never the automatic review
         r.facts["offense"] = "conspiracy" if "conspiracy" in roles else "accessory"
+    elif "other_drug" in cats and not _cannabis_section(offense):
+        r.facts["offense"] = "other"
     elif offense:
         r.facts["offense"] = offense
     else:
@@ -466,7 +598,8 @@ def _kind(kinds: set[str]) -> str | None:
     return strong.pop() if strong else ("possession" if kinds else None)
 
 
-def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, today: date) -> None:
+def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, words: tuple[str, ...],
+               pauses: frozenset[int], today: date) -> None:
     """The conviction year (or before/after Prop 64) and the age."""
     marks = {f.value for f in cats.get("year", [])}
     if "before_prop64" in marks and "after_prop64" not in marks:
@@ -476,19 +609,21 @@ def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, today: d
         r.facts["conviction_date"] = "2016-12"
         r.year_note = ("understood_after", "2016")
     else:
-        past = [item for item in nums.years if item[0] <= today.year]
-        if len({y for y, _ in past}) == 1:
-            _set_year(r, past[0], today)
-    ages = set(nums.ages)
-    if len(ages) == 1:
-        r.facts["age_at_offense"] = _age_bucket(ages.pop())
+        past = [item for item in nums.years if item[0] <= today.year
+                and not SERVING_WORDS.intersection(words[max(0, item[2] - 4):item[2]])]
+        year = choose([(y, p) for y, _, p in past], words, pauses)
+        if year is not None:
+            _set_year(r, next(item for item in past if item[0] == year), today)
+    age = choose([(_age_bucket(a), p) for a, p in nums.ages], words, pauses)
+    if age is not None:
+        r.facts["age_at_offense"] = age
     groups = {f.value for f in cats.get("age", []) if f.value in {"under_18", "18_20", "21_plus"}}
     if len(groups) == 1 and "age_at_offense" not in r.facts:
         r.facts["age_at_offense"] = groups.pop()
 
 
-def _set_year(r: Reading, item: tuple[int, str], today: date) -> None:
-    value, how = item
+def _set_year(r: Reading, item: tuple[int, str, int], today: date) -> None:
+    value, how, _ = item
     if value == 2016 or (how == "decade" and 2010 <= value <= 2019):
         r.split = True
         note = str(value - value % 10) if how == "decade" else None
@@ -509,14 +644,15 @@ def _age_bucket(age: int) -> str:
     return "18_20" if age <= 20 else "21_plus"
 
 
-def _read_simple(r: Reading, cats: dict[str, list[Found]]) -> None:
-    """Level, court, juvenile and still serving: one value each, or none on a conflict."""
+def _read_simple(r: Reading, cats: dict[str, list[Found]], words: tuple[str, ...],
+                 pauses: frozenset[int]) -> None:
+    """Level, court, juvenile and still serving: one value each (a correction takes the last)."""
     for cat, key in (("level", "level"), ("court", "court"), ("juvenile", "juvenile"),
                      ("serving", "currently_serving")):
-        values = {f.value for f in cats.get(cat, [])}
-        if len(values) != 1:
+        mentions = [(_negated(f, words, pauses), f.start) for f in cats.get(cat, [])]
+        value = choose(mentions, words, pauses) if cat in {"level", "court"} else _one(mentions)
+        if value is None:
             continue
-        value = values.pop()
         if key in {"juvenile", "currently_serving"}:
             r.facts[key] = value == "yes"
         elif key == "court":
@@ -527,3 +663,18 @@ def _read_simple(r: Reading, cats: dict[str, list[Found]]) -> None:
             r.facts[key] = value
     if "county" in r.facts and "court" not in r.facts:
         r.facts["court"] = "california"
+
+
+def _one(mentions: list[tuple[Any, int]]) -> Any:
+    values = {v for v, _ in mentions}
+    return values.pop() if len(values) == 1 else None
+
+
+def _negated(f: Found, words: tuple[str, ...], pauses: frozenset[int]) -> Any:
+    """A yes/no reading said with "no" or "not" just before it means the opposite."""
+    if f.value not in {"yes", "no"}:
+        return f.value
+    if negated(words, pauses, f.start, reach=1) or \
+            words[max(0, f.start - 2):f.start] == ("no", "longer"):
+        return "no" if f.value == "yes" else "yes"
+    return f.value

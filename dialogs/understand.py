@@ -6,7 +6,6 @@ where they can be, and anything not understood gives ``None`` (the engine re-ask
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ import yaml
 
 from rules import counties, sections
 
-from . import catalog
+from . import catalog, reader
 from .flow import Choice, Flow, Node
 
 MAX_TEXT = 300  # longer messages are read only this far
@@ -153,9 +152,6 @@ def match_choice(node: Node, text: str) -> Choice | None:
 # --- free-text readers ---------------------------------------------------------
 
 _COUNTY_PREFIX = re.compile(r"^(?:in |en |the |el |condado de |county of |condado )+")
-_COUNTY_KEYS = {re.sub(r"[^a-z]", "", name.lower()): name for name in counties.county_names()}
-for _alias, _name in counties.ALIASES.items():
-    _COUNTY_KEYS.setdefault(_alias.replace(" ", ""), _name)
 
 
 _NAMES_LONGEST_FIRST = sorted(counties.county_names(), key=len, reverse=True)
@@ -182,15 +178,8 @@ def county_match(text: str) -> tuple[str, bool] | None:
     key = re.sub(r"[^a-z]", "", norm)
     if len(key) < 4:
         return None
-    close = difflib.get_close_matches(key, list(_COUNTY_KEYS), n=2, cutoff=0.8)
-    if not close:
-        return None
-    if len(close) > 1 and _COUNTY_KEYS[close[0]] != _COUNTY_KEYS[close[1]]:
-        first = difflib.SequenceMatcher(None, key, close[0]).ratio()
-        second = difflib.SequenceMatcher(None, key, close[1]).ratio()
-        if first - second < 0.05:
-            return None
-    return _COUNTY_KEYS[close[0]], False
+    name = reader.closest_county(key)
+    return (name, False) if name else None
 
 
 def county(text: str) -> str | None:
@@ -418,7 +407,8 @@ def exact_answer(node: Node, text: str) -> Answer | None:
     norm = normalize(text)
     if not norm or not node.choices:
         return None
-    if is_dont_know(text) or (norm.isdigit() and len(norm) <= 2):
+    numbered = norm.isdigit() and len(norm) <= 2 and text.strip().isdigit() and norm[0] != "0"
+    if is_dont_know(text) or numbered:  # "'01" or "01" is a year, not choice 1
         return _chosen(match_choice(node, text))
     for choice in node.choices:
         phrases = (_label_phrases(choice.id, choice.label) if node.id == "offense"

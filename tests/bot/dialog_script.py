@@ -21,6 +21,9 @@ ANSWERS = {
     "prior_super_strike": "2",
     "pc290_registrant": "2",
 }
+# The same text twice within 10 seconds is taken as a double tap (issue 10), so a person
+# answering two questions in a row the same way types it differently the second time.
+SAME_AGAIN = {"1": "yes", "2": "no", "yes": "1", "no": "2"}
 VERDICT_NODE = "another"
 MAX_TURNS = 20
 
@@ -35,11 +38,14 @@ def run_to_verdict(send, node_of) -> list[str]:
 
     ``send(text)`` sends one message; ``node_of()`` reads the person's current node.
     """
-    asked = []
+    asked, last = [], None
     for _ in range(MAX_TURNS):
         node = node_of()
         if node == VERDICT_NODE:
             return asked
         asked.append(node)
-        send(answer(node))
+        text = answer(node)
+        text = SAME_AGAIN.get(text, text) if text == last else text
+        send(text)
+        last = text
     raise AssertionError(f"no verdict after {MAX_TURNS} answers; asked {asked}")

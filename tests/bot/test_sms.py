@@ -120,6 +120,20 @@ def test_a_retried_message_sid_is_answered_once(sms, store):
     assert int(store.redis.hget(store.person("sms", PHONE).key("s"), "n")) == 2
 
 
+def test_the_same_text_twice_is_taken_once(sms, store):
+    """A double send (two MessageSids, the same words, seconds apart) answers one question."""
+    sms.send(PHONE, "Hi")
+    sms.send(PHONE, "Fresno")
+    first = sms.send(PHONE, "I sold weed")
+    assert first.messages and node(store) == "conviction_date"
+    again = sms.send(PHONE, "I sold weed")
+    assert again.status == 200 and again.messages == []  # nothing sent, nothing changed
+    assert node(store) == "conviction_date"
+    assert store.peek("sms", PHONE)["facts"]["offense"] == "sale_transport"
+    assert sms.send(PHONE, "2005").messages  # a different text goes on as usual
+    assert node(store) != "conviction_date"
+
+
 def test_stop_then_start(sms, store):
     redis = store.redis
     sms.send(PHONE, "Hi")
@@ -189,11 +203,11 @@ def test_invalid_utf8_body_is_answered(app):
 def test_rate_limit_sends_one_notice_then_silence(make_app):
     app = make_app(RATE_LIMIT_PER_MINUTE=3)
     sms = twilio_client.TwilioSender(app.test_client())
-    for _ in range(3):
-        assert sms.send(PHONE, "Hi").messages
-    notice = sms.send(PHONE, "Hi")
+    for text in ["Hi", "Hello", "Fresno"]:  # (the same text twice would be a double send)
+        assert sms.send(PHONE, text).messages
+    notice = sms.send(PHONE, "Had it")
     assert notice.status == 200 and "wait a minute" in notice.text
-    assert sms.send(PHONE, "Hi").messages == []
+    assert sms.send(PHONE, "2010").messages == []
     assert sms.send("+15105550777", "Hi").messages  # others are not slowed down
 
 

@@ -323,6 +323,7 @@ def test_text_from_every_plane_is_answered_kindly(sms, store, name):
     phone = f"+1323555{zlib.crc32(name.encode()) % 10_000:04d}"
     reply = sms.send(phone, text)
     assert reply.status == 200 and reply.messages and all(m.strip() for m in reply.messages)
+    assert sms.send(phone, "Fresno").messages
     reply = sms.send(phone, text)  # also mid-conversation
     assert reply.status == 200 and reply.messages
     assert dialogs.is_valid(store.peek("sms", phone))

@@ -63,7 +63,10 @@ def check_in_order(start: dict, order: list[str], answered: dict[str, list[str]]
     for text in order:
         state, sent = step_sms(state, text)
         assert sent == answered[text], f"{text!r} was answered from another state"
-    assert state == final, "the saved state is not what the messages made of it"
+    def plain(st: dict) -> dict:  # "last": when the last message came (double-send check)
+        return {k: v for k, v in st.items() if k != "last"}
+
+    assert plain(state) == plain(final), "the saved state is not what the messages made of it"
 
 
 class CommitLog:

@@ -56,8 +56,9 @@ def test_transcript(path: Path):
     outcomes = []
     for n, turn in enumerate(doc["turns"], 1):
         event = {"text": turn["send"], "channel": channel}
-        if "ref" in turn:
-            event["ref"] = turn["ref"]
+        for key in ("ref", "time", "lang"):  # time: seconds (double sends); lang: a hint
+            if key in turn:
+                event[key] = turn[key]
         state, replies = dialogs.step(state, event)
         state, effects, events = dialogs.pop_signals(state)
         where = f"{path.name} turn {n} ({turn['send']!r})"

@@ -1,0 +1,120 @@
+"""``clearline flows check``, part two: the lexicons, the reader on the corpus, and the
+budgets over every transcript (not only the typical paths).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import corpus, engine, reader, sms
+from .flow import Flow
+from .understand import command
+
+TRANSCRIPTS = Path(__file__).resolve().parents[1] / "tests" / "transcripts"
+MIN_RIGHT, MAX_WRONG = 0.95, 0.01  # issue 10's budgets for the reader
+TODAY = corpus.TODAY
+
+
+class Reporter:  # the part of checks.Report used here
+    def section(self, title: str) -> None: ...
+    def info(self, text: str) -> None: ...
+    def error(self, text: str) -> None: ...
+
+
+def check_lexicons(report: Reporter) -> None:
+    """No phrase means two things; every phrase reads as words."""
+    report.section("Lexicons (dialogs/locale/*/lexicon.yaml)")
+    for clash in reader.TABLE.clashes:
+        report.error(f"lexicon: {clash}")
+    report.info(f"{len(reader.TABLE.phrases)} phrases (lexicons, places and counties), "
+                f"{sum(len(c) for c in reader.CUES.values())} cue phrases")
+
+
+def check_understanding(report: Reporter) -> None:
+    """The reader on the understanding corpus: facts right, and messages with a wrong fact."""
+    report.section("Understanding corpus (tests/dialogs/corpus.yaml)")
+    entries = corpus.load()
+    if not entries:
+        report.info("corpus not found (it lives in the repository's tests/): skipped")
+        return
+    score = corpus.score(entries)
+    report.info(f"{score.messages} messages, {score.expected} expected facts: "
+                f"{score.right} read right ({score.right_share:.1%}); a fact the person did not "
+                f"say read from {len(score.wrong_messages)} messages ({score.wrong_share:.1%})")
+    for line in score.missed[:10]:
+        report.info(f"  missed {line}")
+    if score.right_share < MIN_RIGHT:
+        report.error(f"the reader gets {score.right_share:.1%} of facts (budget {MIN_RIGHT:.0%})")
+    if score.wrong_share >= MAX_WRONG:
+        for line in score.wrong_messages:
+            report.error(f"wrong fact: {line}")
+
+
+def _aside(before: dict[str, Any] | None, after: dict[str, Any], text: str) -> bool:
+    """A message beside the check itself: a command, a question, or one not understood.
+
+    The person chose to send it (HELP, BACK, REPEAT, "who do I call?"), so it and its
+    answer are not counted against the check's budget.
+    """
+    if command(text, engine.FLOW) is not None:
+        return True
+    reading = reader.read(text, TODAY)
+    if reading.empty and (reading.command or reading.question):
+        return True
+    if before is None:
+        return False
+    same = before.get("node") == after.get("node") and before.get("facts") == after.get("facts")
+    return same and after.get("node") not in {"another", "end"}
+
+
+def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
+    """Run one transcript; per check that reaches a verdict: messages in, SMS segments out."""
+    channel = doc.get("channel", "sms")
+    state, out = doc.get("state"), []
+    current = {"received": 0, "segments": 0, "asides": 0}
+    for turn in doc.get("turns") or []:
+        before = state
+        event = {"text": str(turn["send"]), "channel": channel}
+        event.update({k: turn[k] for k in ("time", "lang") if k in turn})
+        state, replies = engine.step(state, event)
+        state, _, events = engine.pop_signals(state)
+        if not replies:
+            continue  # a double send, taken once: nothing sent
+        if _aside(before, state, str(turn["send"])):
+            current["asides"] += 1
+            continue
+        current["received"] += 1
+        current["segments"] += sum(sms.segments(sms.render(r)) for r in replies)
+        if any(e["type"] == "verdict" for e in events):
+            out.append(current)
+            current = {"received": 0, "segments": 0, "asides": 0}
+    return out
+
+
+def check_transcripts(flow: Flow, report: Reporter) -> None:
+    """Every check that reaches a verdict in every transcript keeps the budgets."""
+    most_in = int(flow.budgets.get("max_person_messages", 8))
+    most_seg = int(flow.budgets.get("max_segments_sent", 14))
+    report.section(f"Every transcript's checks (budget: {most_in} messages from the person, "
+                   f"{most_seg} SMS segments sent, per check)")
+    files = sorted(TRANSCRIPTS.glob("*.yaml"))
+    if not files:
+        report.info("transcripts not found (they live in the repository's tests/): skipped")
+        return
+    checks = worst_in = worst_seg = asides = 0
+    for path in files:
+        for n, check in enumerate(checks_in(yaml.safe_load(path.read_text("utf-8"))), 1):
+            checks += 1
+            asides += check["asides"]
+            worst_in = max(worst_in, check["received"])
+            worst_seg = max(worst_seg, check["segments"])
+            if check["received"] > most_in or check["segments"] > most_seg:
+                report.error(f"{path.name} check {n}: {check['received']} messages, "
+                             f"{check['segments']} segments")
+    report.info(f"{len(files)} transcripts, {checks} checks reaching a verdict; the most: "
+                f"{worst_in} messages from the person, {worst_seg} segments sent (not counted: "
+                f"{asides} messages the person sent aside, such as HELP, BACK, REPEAT, a "
+                f"question, or one not understood, and the answers to them)")
