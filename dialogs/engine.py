@@ -64,7 +64,8 @@ class Turn:
         self.replies.append({"text": text, "choices": choices or []})
 
     def choices(self, node: Node) -> list[dict[str, str]]:
-        return [{"id": c.id, "label": self.t(c.label)} for c in node.choices]
+        shown = node.for_kind(_offense_kind(self.state)).choices
+        return [{"id": c.id, "label": self.t(c.label)} for c in shown]
 
 
 # --- state ---------------------------------------------------------------------
@@ -217,7 +218,7 @@ def _continue(turn: Turn, text: str) -> None:
     if cmd is not None:
         _command(turn, cmd)
         return
-    node = FLOW.nodes[st["node"]]
+    node = FLOW.nodes[st["node"]].for_kind(_offense_kind(st))
     exact = exact_answer(node, text)
     if exact is not None:
         _answered(turn, node, exact)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ class Choice:
     set: dict[str, Any] = field(default_factory=dict)
     next: str | None = None
     do: str | None = None
+    kinds: tuple[str, ...] = ()  # shown only for these kinds of case (empty: always)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,13 @@ class Node:
         if self.parse == "county":
             keys.update({"court", "county"})
         return frozenset(keys)
+
+    def for_kind(self, kind: str | None) -> Node:
+        """This node with only the choices shown for a kind of case (see ``Choice.kinds``)."""
+        if not any(c.kinds for c in self.choices):
+            return self
+        shown = tuple(c for c in self.choices if not c.kinds or kind in c.kinds)
+        return replace(self, choices=shown)
 
     def choice(self, choice_id: str) -> Choice | None:
         """The choice with this id, if any."""
@@ -94,6 +102,7 @@ def _choice(raw: dict[str, Any]) -> Choice:
         set=dict(raw.get("set") or {}),
         next=raw.get("next"),
         do=raw.get("do"),
+        kinds=tuple(str(k) for k in raw.get("kinds") or ()),
     )
 
 

@@ -70,11 +70,21 @@ def _aside(before: dict[str, Any] | None, after: dict[str, Any], text: str) -> b
     return same and after.get("node") not in {"another", "end"}
 
 
+def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> set[str]:
+    old = (before or {}).get("facts") or {}
+    return {k for k, v in (after.get("facts") or {}).items() if old.get(k) != v}
+
+
 def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
-    """Run one transcript; per check that reaches a verdict: messages in, SMS segments out."""
+    """Run one transcript; per check that reaches a verdict: messages in, SMS segments out.
+
+    A message that only gives again a fact this check already had (a correction, or an
+    answer after BACK) is the person's own detour, counted aside like HELP or a question.
+    """
     channel = doc.get("channel", "sms")
     state, out = doc.get("state"), []
     current = {"received": 0, "segments": 0, "asides": 0}
+    seen: set[str] = set()
     for turn in doc.get("turns") or []:
         before = state
         event = {"text": str(turn["send"]), "channel": channel}
@@ -83,14 +93,19 @@ def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
         state, _, events = engine.pop_signals(state)
         if not replies:
             continue  # a double send, taken once: nothing sent
-        if _aside(before, state, str(turn["send"])):
+        changed = _changed(before, state)
+        again = bool(changed) and changed <= seen
+        seen |= changed
+        if again or _aside(before, state, str(turn["send"])):
             current["asides"] += 1
             continue
         current["received"] += 1
         current["segments"] += sum(sms.segments(sms.render(r)) for r in replies)
-        if any(e["type"] == "verdict" for e in events):
+        if any(e["type"] == "verdict" for e in events) or state.get("node") == "early_more":
+            # the careful early answer (two don't-knows) ends a check too
             out.append(current)
             current = {"received": 0, "segments": 0, "asides": 0}
+            seen = set()
     return out
 
 
@@ -116,5 +131,5 @@ def check_transcripts(flow: Flow, report: Reporter) -> None:
                              f"{check['segments']} segments")
     report.info(f"{len(files)} transcripts, {checks} checks reaching a verdict; the most: "
                 f"{worst_in} messages from the person, {worst_seg} segments sent (not counted: "
-                f"{asides} messages the person sent aside, such as HELP, BACK, REPEAT, a "
-                f"question, or one not understood, and the answers to them)")
+                f"{asides} messages the person sent aside: HELP, BACK, REPEAT, a question, one "
+                f"not understood, or a fact given again, and the answers to them)")

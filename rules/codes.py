@@ -85,6 +85,7 @@ CAVEATS = {
     "be destroyed after two years (HS 11361.5; current wording unverified).",
     "may_have_been_dismissed": "The automatic review may also have dismissed it: check.",
     "attempt": "An attempt is treated like the offense itself.",
+    "felony_then": "Before Nov 2016, growing and having it to sell were always felonies.",
 }
 
 OTHER_RELIEF = {

@@ -265,8 +265,10 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
                 a.ask(key)
     if found:
         a.missing[:] = [k for k in a.missing if k not in ASKED_DISQUALIFIERS]
-        if f.level is None:
-            a.ask("level")  # a misdemeanor conviction would not be disqualified
+        if f.level is None and f.offense.kind == "sale_transport":
+            a.ask("level")  # a misdemeanor (11360(b)) would not be disqualified
+        elif f.level is None:
+            a.caveat("felony_then")  # former 11358 and 11359: felonies only (PC 1170(h))
         a.caveat("court_decides")
         a.caveat("bulk_review_may_not_have_screened")
         _suggest_expungement(a)
@@ -291,9 +293,19 @@ def still_serving(f: Facts, today: date, a: Assessment) -> bool:
         a.caveat("may_be_on_automatic_list")
         return True
     if f.currently_serving is None:
-        a.ask("currently_serving")
+        if not _long_ago(f, today):
+            a.ask("currently_serving")
         a.caveat("if_still_serving")
     return False
+
+
+SERVING_YEARS = 12  # longer than an old cannabis sentence (4 years) with its parole or probation
+
+
+def _long_ago(f: Facts, today: date) -> bool:
+    """A conviction so old that its sentence is over: not asked, only the caveat said."""
+    when = f.conviction_date
+    return when is not None and when.latest.year <= today.year - SERVING_YEARS
 
 
 def nothing_changed(f: Facts, today: date, a: Assessment) -> bool:
