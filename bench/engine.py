@@ -125,16 +125,29 @@ def corpus_conversations() -> list[list[str]]:
 WORDING_CACHES = {"words", "_phrases", "_choice_phrases_by_key", "_label_phrases"}
 
 
-def clear_caches() -> None:
-    """Empty every memo cache of the dialog and rules layers that holds a message, a reply
-    or a reading of one (a cold start for each conversation: nothing is reused)."""
+def message_caches() -> list[Callable[[], None]]:
+    """Every memo cache of the dialog and rules layers that holds a message, a reply or a
+    reading of one (found once: the modules' lru_cache functions, less the wording's)."""
+    found = []
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
         if not name.startswith(("dialogs", "rules")):
             continue
         for key, value in list(vars(module).items()):
             if callable(getattr(value, "cache_clear", None)) and key not in WORDING_CACHES:
-                value.cache_clear()
+                found.append(value.cache_clear)
+    return found
+
+
+CLEARS: list[Callable[[], None]] = []
+
+
+def clear_caches() -> None:
+    """A cold start for each conversation: no reading of a message is reused."""
+    if not CLEARS:
+        CLEARS.extend(message_caches())
+    for clear in CLEARS:
+        clear()
 
 
 def converse_cold(texts: list[str]) -> int:

@@ -65,6 +65,8 @@ def placeholders(message: str) -> set[str]:
 
 def fold(value: str) -> str:
     """Lower case without accents, for matching what people type."""
+    if value.isascii():
+        return value.lower()
     value = unicodedata.normalize("NFKD", value.casefold())
     return "".join(ch for ch in value if not unicodedata.combining(ch))
 

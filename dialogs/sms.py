@@ -68,7 +68,7 @@ def is_gsm7(text: str) -> bool:
 def encode_info(text: str) -> Encoded:
     """The encoding, length and segment count of ``text`` as one SMS."""
     if is_gsm7(text):
-        units = len(text) + sum(text.count(ch) for ch in GSM_EXTENSION)
+        units = len(text) + sum(text.count(ch) for ch in GSM_EXTENSION.intersection(text))
         single, multi, encoding = 160, 153, "GSM-7"
     else:
         units = len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -58,7 +58,8 @@ class TelegramStandIn:
         self._server.shutdown()
 
     # --- what a test does -------------------------------------------------------------
-    def make_update(self, chat_id: int, text: str, update_id: int | None = None) -> dict:
+    def make_update(self, chat_id: int, text: str, update_id: int | None = None,
+                    language_code: str | None = None) -> dict:
         """A Telegram ``Update`` with a private text message (commands get an entity)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -67,6 +68,8 @@ class TelegramStandIn:
             "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
             "text": text,
         }
+        if language_code:
+            message["from"]["language_code"] = language_code
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
