@@ -39,6 +39,13 @@ _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.c
 )
 
 
+CHANNEL_WORDS: dict[str | None, dict[str, str]] = {  # channel -> {key: "key.channel"}
+    channel: {k.rsplit(".", 1)[0]: k for k in catalog.CATALOGS[catalog.DEFAULT_LANG]
+              if k.endswith(f".{channel}")}
+    for channel in ("sms", "telegram", "web", "cli")
+}
+
+
 class Turn:
     """What one step produces: replies, effects and stat events."""
 
@@ -56,8 +63,7 @@ class Turn:
 
     def t(self, key: str, **params: Any) -> str:
         """The message ``key``, in the channel's own words when it has them (``key.sms``)."""
-        if self.channel and catalog.has(catalog.DEFAULT_LANG, f"{key}.{self.channel}"):
-            key = f"{key}.{self.channel}"
+        key = CHANNEL_WORDS.get(self.channel, {}).get(key, key)
         return catalog.text(self.lang, key, **params)
 
     def say(self, text: str, choices: list[dict[str, str]] | None = None) -> None:

@@ -262,6 +262,7 @@ def _century(two: int, today: date) -> int:
     return 2000 + two if two <= today.year % 100 else 1900 + two
 
 
+_NUMBER = re.compile(r"(\d{1,4})(s)?")
 _DECADE_WORDS = {"sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
                  "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990}
 _EARLY = frozenset({"early", "principios", "inicios"})
@@ -318,13 +319,13 @@ def read_numbers(words: tuple[str, ...], taken: set[int], raw: str, today: date,
     out = Numbers()
     only = len(words) <= 2
     for i, word in enumerate(words):
-        if i in taken:
+        if not word[0].isdigit() and word not in _DECADE_WORDS or i in taken:
             continue
         if word in _DECADE_WORDS:
             year = _decade(_DECADE_WORDS[word], words[max(0, i - 3):i])
             out.years.append((year, "decade", i))
             continue
-        m = re.fullmatch(r"(\d{1,4})(s)?", word)
+        m = _NUMBER.fullmatch(word)
         if m:
             _number(out, words, i, m, raw, today, expect, only)
     return out
@@ -404,7 +405,8 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
 
 
 def _apostrophe_before(raw: str, num: str) -> bool:
-    return re.search(rf"['\u2019‘`´]\s?{num}\b", raw) is not None
+    """"'01", "’98": a year written short."""
+    return any(f"{mark}{num}" in raw or f"{mark} {num}" in raw for mark in "'\u2019‘`´")
 
 
 def _decade(start: int, before: tuple[str, ...]) -> int:

@@ -132,6 +132,8 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     one of them or on the joined body; otherwise all keep their accents.
     """
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
+    if all(is_gsm7(text) and all(map(is_gsm7, labels)) for text, labels in items):
+        return replies  # already GSM-7 (English, and most Spanish): nothing to save
     if not _folding_saves(items):
         return replies
     return [
