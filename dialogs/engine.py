@@ -99,6 +99,10 @@ def is_valid(state: Any) -> bool:
         and isinstance(state.get("done", []), list)
         and all(isinstance(d, dict) for d in state.get("done", []))
         and isinstance(state.get("miss", 0), int)
+        and isinstance(state.get("undo", []), list)
+        and all(isinstance(u, dict) and isinstance(u.get("f"), dict) and isinstance(u.get("n"), str)
+                for u in state.get("undo", []))
+        and state.get("pend") in (None, *rules.sections.SECTION_BY_KIND)
     )
 
 
