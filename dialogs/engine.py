@@ -241,6 +241,12 @@ def _continue(turn: Turn, text: str) -> None:
         turn.replies.clear()
         turn.say(turn.t("lang_switched"))
         node = FLOW.nodes[turn.state["node"]]
+    if not reading.empty and _adds_nothing(st, reading):  # "i dont remember, maybe possession"
+        if any(f.cat == "dont_know" for f in reading.found) and node.choice("dont_know"):
+            _answered(turn, node, _dont_know(node))
+            return
+        reading = reader.Reading(command=reading.command, question=reading.question,
+                                 code_unknown=reading.code_unknown)
     if not reading.empty:
         if node.id in {"another", "end"} and set(reading.facts) <= {"county", "court"} and \
                 _after_check(turn, text):
@@ -272,6 +278,17 @@ def _continue(turn: Turn, text: str) -> None:
         _go(turn, "cannabis_check")
         return
     _answered(turn, node, answer)
+
+
+def _adds_nothing(state: dict[str, Any], reading: reader.Reading) -> bool:
+    """Every fact the message carries is one we already have (and nothing else to ask)."""
+    known = state["facts"]
+    return (all(known.get(k) == v for k, v in reading.facts.items())
+            and not reading.charge and not reading.split and not reading.nevada)
+
+
+def _dont_know(node: Node) -> Any:
+    return exact_answer(node, "?")
 
 
 def _answered(turn: Turn, node: Node, answer: Any) -> None:

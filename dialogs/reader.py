@@ -292,6 +292,7 @@ CUES = {name: _cue_words(key, sub) for name, (key, sub) in {
     "age_before": ("cues", "age_before"), "age_after": ("cues", "age_after"),
     "ago": ("cues", "years_ago"), "hace": ("cues", "years_ago_before"),
     "two_digit": ("cues", "two_digit_year"),
+    "weak": ("cues", "possession_weak"),
 }.items()}
 
 
@@ -404,6 +405,31 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
     return last[0]
 
 
+DETERMINERS = frozenset({"a", "an", "some", "like", "about", "un", "una", "unos", "unas", "la",
+                         "lo", "algo", "de", "poquita", "poquito", "lil", "little", "small",
+                         "tiny", "few", "couple", "bit", "of"})
+AMOUNT_WORDS = frozenset({"gram", "grams", "oz", "ounce", "ounces", "bag", "baggie", "joint",
+                          "joints", "zip", "qp", "pound", "pounds", "lb", "lbs", "plants",
+                          "gramos", "gramo", "onza", "onzas", "bolsa", "bolsita", "libra",
+                          "libras", "churro", "matas", "plantas"})
+CASE_WORDS = frozenset({"case", "charge", "conviction", "felony", "misdemeanor", "ticket",
+                        "record", "caso", "cargo", "condena", "delito", "multa", "problema"})
+
+
+def _weak(f: Found, words: tuple[str, ...], found: list[Found]) -> bool:
+    """ "had", "tenía" alone: possession only before a drug or an amount, not a case
+    ("I had a weed case" is not possession; "had some weed", "tenía mota" are)."""
+    if f.cat != "charge" or words[f.start:f.end] not in CUES["weak"]:
+        return False
+    at = f.end
+    while at < len(words) and words[at] in DETERMINERS:
+        at += 1
+    drug = next((g for g in found if g.start == at and g.cat in {"cannabis", "other_drug"}), None)
+    if drug is not None:
+        return drug.end < len(words) and words[drug.end] in CASE_WORDS
+    return not (at < len(words) and words[at] in AMOUNT_WORDS)
+
+
 def _apostrophe_before(raw: str, num: str) -> bool:
     """"'01", "’98": a year written short."""
     return any(f"{mark}{num}" in raw or f"{mark} {num}" in raw for mark in "'\u2019‘`´")
@@ -448,6 +474,7 @@ def read(text: str, today: date, cannabis_known: bool = False,
                         expect)
     if nums.age_cues:  # "tenía 17": "tenía" was the age, not "I had it"
         cats["charge"] = [f for f in cats.get("charge", []) if f.start not in nums.age_cues]
+    cats["charge"] = [f for f in cats.get("charge", []) if not _weak(f, words, found)]
     _read_offense(r, cats, offense, cannabis_known)
     _read_when(r, cats, nums, words, pauses, today)
     _read_simple(r, cats, words, pauses)
