@@ -40,8 +40,8 @@ NOT_WORDS = frozenset({"not", "no", "nor", "nunca", "never"})
 CORRECTING = frozenset({"but", "actually", "pero", "sorry", "perdon", "wait", "says", "dice",
                         "mean", "meant", "digo", "mejor", "no", "not", "era", "fue"})
 EITHER = frozenset({"or", "o", "u"})
-SERVING_WORDS = frozenset({"probation", "parole", "probatoria", "probacion", "released", "sali",
-                           "ended", "ends", "termine", "done"})
+END_WORDS = frozenset({"finished", "completed", "ended", "ends", "off", "done", "released",
+                       "termine", "acabe", "sali", "cumpli", "discharged", "expired"})
 NOW_AGE = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
 
 
@@ -639,7 +639,7 @@ def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, words: t
         r.year_note = ("understood_after", "2016")
     else:
         past = [item for item in nums.years if item[0] <= today.year
-                and not SERVING_WORDS.intersection(words[max(0, item[2] - 4):item[2]])]
+                and not END_WORDS.intersection(words[max(0, item[2] - 4):item[2]])]
         year = choose([(y, p) for y, _, p in past], words, pauses)
         if year is not None:
             _set_year(r, next(item for item in past if item[0] == year), today)
