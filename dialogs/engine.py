@@ -42,8 +42,9 @@ _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.c
 CHANNEL_WORDS: dict[str | None, dict[str, str]] = {  # channel -> {key: "key.channel"}
     channel: {k.rsplit(".", 1)[0]: k for k in catalog.CATALOGS[catalog.DEFAULT_LANG]
               if k.endswith(f".{channel}")}
-    for channel in ("sms", "telegram", "web", "cli")
+    for channel in ("sms", "telegram", "web")
 }
+CHANNEL_WORDS["cli"] = CHANNEL_WORDS["sms"]  # `clearline chat` numbers choices as SMS does
 
 
 class Turn:
