@@ -185,7 +185,8 @@ def _double_send(state: dict[str, Any], text: str, when: float | None) -> bool:
 
 def _begin(turn: Turn, text: str, stale: bool) -> None:
     """A new conversation (or one that cannot go on): welcome, then the first question."""
-    cmd = command(text, FLOW)
+    reading = reader.read(text, turn.today)
+    cmd = command(text, FLOW) or (reading.command if reading.empty else None)
     if cmd == "opt_out":
         _stop(turn)
         return
@@ -200,11 +201,12 @@ def _begin(turn: Turn, text: str, stale: bool) -> None:
     if stale:
         turn.say(turn.t("stale"))
     turn.say(turn.t("welcome"))
-    reading = reader.read(text, turn.today)
     if not reading.empty:  # a first message that already says what happened
         turn.state["node"] = "court"
         _take_facts(turn, FLOW.nodes["court"], reading)
         return
+    if reading.question:  # "is this free?" as the very first message
+        turn.say(answers.answer(turn.lang, reading.question, {}, turn.today))
     _go(turn, ASSESS)
 
 
