@@ -105,6 +105,8 @@ CAVEATS = {
     "be destroyed after two years (HS 11361.5; current wording unverified).",
     "may_have_been_dismissed": "The automatic review may also have dismissed it: check.",
     "attempt": "An attempt is usually treated like the offense itself.",
+    "record_review_out_of_state": "Outside California, the record review uses form BCIA 8705 "
+    "with FD-258 fingerprint cards.",
     "read_pc_as_hs": "Written as a Penal Code section; the Penal Code has no cannabis offense "
     "at 11357-11360, so it was read as the Health and Safety Code section.",
     "old_priors_unsettled": "Whether old felony priors count is unsettled (HS 11359(c)(2)).",

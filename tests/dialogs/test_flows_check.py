@@ -83,7 +83,7 @@ def test_diagram_is_written(tmp_path):
 
 
 def test_chat_talks_in_the_terminal_and_exits_at_end_of_input():
-    stdin = io.StringIO("Fresno\n1\n2010\n2\n35\n")
+    stdin = io.StringIO("Fresno\n1\n2010\n2\n2\n35\n")
     stdout = io.StringIO()
     assert tools.chat_loop(lang=None, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()

@@ -123,7 +123,8 @@ def test_pure_same_facts_same_answer(facts: dict) -> None:
 def test_act_before_prop64_unknown_is_never_more_certain(facts: dict, when: date) -> None:
     base = {**facts, "conviction_date": when.isoformat()}
     base.pop("offense_before_prop64", None)
-    known = {rules.assess({**base, "offense_before_prop64": v}, today=TODAY).outcome for v in (True, False)}
+    known = {rules.assess({**base, "offense_before_prop64": v}, today=TODAY).outcome
+             for v in (True, False)}
     result = rules.assess(base, today=TODAY).to_dict()
     if len(known) > 1:
         assert result["outcome"] == "unsure", (known, result)
