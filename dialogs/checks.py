@@ -57,7 +57,8 @@ FACT_KEYS = frozenset(rules.ASK_ORDER) | {"noncitizen", "used_minor", "environme
 ENGINE_KEYS = (
     "welcome", "help", "back_first", "restarted", "lang_switched", "stale", "stopped",
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",
-    "e.not_understood_choices", "e.no_county", "e.bad_year", "e.help_offer", "understood_county",
+    "e.not_understood_choices", "e.no_county", "e.bad_year", "e.future_year", "e.help_offer",
+    "understood_county",
     "understood_year", "understood_year_about", "understood_decade", "thanks_reply",
     "next_check_in", "already_erased", "understood_before", "understood_after",
 )
