@@ -137,11 +137,13 @@ def parts(
         if doj is not None:
             out.append((confirm_line(lang, doj, county), SHOULD))
     relief = relief_lines(lang, assessment)
-    out += [(line, MUST) for line in relief[:1]]  # what to do if it was not done
+    # What to do if it was not done; a not-eligible answer also keeps the other ways out.
+    must_relief = 2 if assessment.get("outcome") == "not_eligible" else 1
+    out += [(line, MUST) for line in relief[:must_relief]]
     caveats = [c for c in assessment.get("caveats") or [] if c not in skip]
     out += [(_t(lang, f"v.caveat.{c}"), MUST) for c in caveats if c in REQUIRED_CAVEATS]
     out += [(_t(lang, f"v.caveat.{c}"), SHOULD) for c in caveats if c in KEY_CAVEATS]
-    out += [(line, SHOULD) for line in relief[1:]]
+    out += [(line, SHOULD) for line in relief[must_relief:]]
     for code in [c for c in caveats if c not in KEY_CAVEATS and c not in REQUIRED_CAVEATS]:
         out.append((_t(lang, f"v.caveat.{code}"), MAY))
     return out
