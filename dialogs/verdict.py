@@ -134,16 +134,15 @@ def parts(
             if reachable is not None:
                 out.append((confirm_line(lang, reachable, county), MUST))
         doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
-        if doj is not None:
-            out.append((confirm_line(lang, doj, county), SHOULD))
+        if doj is not None:  # when unsure, the person's own record is the surest check
+            rank = MUST if assessment.get("outcome") == "unsure" else SHOULD
+            out.append((confirm_line(lang, doj, county), rank))
     relief = relief_lines(lang, assessment)
-    # What to do if it was not done; a not-eligible answer also keeps the other ways out.
-    must_relief = 2 if assessment.get("outcome") == "not_eligible" else 1
-    out += [(line, MUST) for line in relief[:must_relief]]
+    out += [(line, MUST) for line in relief[:1]]  # what to do if it was not done
     caveats = [c for c in assessment.get("caveats") or [] if c not in skip]
     out += [(_t(lang, f"v.caveat.{c}"), MUST) for c in caveats if c in REQUIRED_CAVEATS]
     out += [(_t(lang, f"v.caveat.{c}"), SHOULD) for c in caveats if c in KEY_CAVEATS]
-    out += [(line, SHOULD) for line in relief[must_relief:]]
+    out += [(line, SHOULD) for line in relief[1:]]
     for code in [c for c in caveats if c not in KEY_CAVEATS and c not in REQUIRED_CAVEATS]:
         out.append((_t(lang, f"v.caveat.{code}"), MAY))
     return out

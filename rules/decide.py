@@ -515,8 +515,6 @@ def cleared_relief(f: Facts, a: Assessment) -> str:
         return "dismissed"
     if practice == "dismissed_most":
         a.because("county_program_narrower", "HS 11361.9")
-        if f.amount is None:
-            a.ask("amount")
         return "dismissed_or_reduced"
     if f.level in {"misdemeanor", "infraction"}:
         a.caveat("misdemeanor_relief_varies")
