@@ -11,10 +11,21 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+DESCRIPTION = ("Clearline: check an old California cannabis conviction, talk to the bot, "
+               "check the conversation's wording, or run the bot.")
+NO_FACTS = ("clearline assess: no facts given: pass --facts '{\"offense\": \"11359\"}' "
+            "or pipe a JSON object on standard input")
+
+
+class EmptyFacts(ValueError):
+    """No facts at all: empty ``--facts`` or empty standard input."""
+
 
 def _read_facts(args: argparse.Namespace, stdin: TextIO) -> dict:
     """Parse the facts JSON from ``--facts`` or standard input."""
     raw = args.facts if args.facts is not None else stdin.read()
+    if not raw.strip():
+        raise EmptyFacts
     facts = json.loads(raw)
     if not isinstance(facts, dict):
         raise ValueError("the facts must be a JSON object, like {\"county\": \"Fresno\"}")
@@ -27,6 +38,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
     try:
         facts = _read_facts(args, sys.stdin)
+    except EmptyFacts:
+        print(NO_FACTS, file=sys.stderr)
+        return 2
     except (json.JSONDecodeError, ValueError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         print(f"clearline assess: bad facts JSON: {reason}", file=sys.stderr)
@@ -77,7 +91,7 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``clearline`` command."""
-    parser = argparse.ArgumentParser(prog="clearline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="clearline", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
     assess = sub.add_parser("assess", help="assess one conviction's facts (JSON) and print JSON")

@@ -273,7 +273,7 @@ def _continue(turn: Turn, text: str) -> None:
         _reprompt(turn, turn.t("lang_switched"))
         return
     if answer is None:
-        _miss(turn, node)
+        _miss(turn, node, text)
         return
     kind = answer.facts.get("offense") if node.id == "offense" else None
     if kind in rules.sections.SECTION_BY_KIND and not _cannabis_known(st):
@@ -556,7 +556,13 @@ def _reprompt(turn: Turn, prefix: str = "", *, full: bool = False) -> None:
     _ask(turn, node, prefix)
 
 
-def _miss(turn: Turn, node: Node) -> None:
+def _future_year(text: str, today: date) -> bool:
+    """True when every year typed in ``text`` is after this year (a typo such as 2031)."""
+    years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", text)]
+    return bool(years) and all(year > today.year for year in years)
+
+
+def _miss(turn: Turn, node: Node, text: str = "") -> None:
     st = turn.state
     st["miss"] = st.get("miss", 0) + 1
     if st["miss"] >= 3:
@@ -565,6 +571,8 @@ def _miss(turn: Turn, node: Node) -> None:
         _reprompt(turn)
         return
     key = {"county": "e.no_county", "year": "e.bad_year"}.get(node.parse or "")
+    if key == "e.bad_year" and _future_year(text, turn.today):
+        key = "e.future_year"  # said kindly, then the question again (issue 14 item 5)
     if key is None:
         key = "e.not_understood_choices" if len(node.choices) > 1 else "e.not_understood"
     _reprompt(turn, turn.t(key))

@@ -14,6 +14,9 @@ from .diagram import write_diagrams
 
 __all__ = ["chat_loop", "check_flows", "write_diagrams"]
 
+# For editors at a terminal (not a message people receive).
+START_HINT = "Type a first message to start, as a person would (like: hi). Ctrl-D ends.\n\n"
+
 
 def _print_replies(replies: list[dict], stdout: TextIO) -> None:
     for reply in replies:
@@ -30,11 +33,11 @@ def chat_loop(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _chat(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
+    """The person's first line starts the conversation, as a first SMS does."""
     interactive = hasattr(stdin, "isatty") and stdin.isatty()
-    first = "español" if lang == "es" else ""
-    state, replies = engine.step(None, {"text": first, "channel": "cli"})
-    state, _, _ = engine.pop_signals(state)
-    _print_replies(replies, stdout)
+    state: dict | None = {"lang": lang} if lang else None  # a language to start in
+    if interactive:
+        stdout.write(START_HINT)
     while True:
         if interactive:
             stdout.write("> ")

@@ -19,21 +19,24 @@ from . import catalog, sms
 
 MAX_SEGMENTS = 2
 MUST, SHOULD, MAY = 0, 1, 2
-FIRST_RELIEF = ("petition_cr400", "destruction_on_request", "federal_pardon_2022")
+FIRST_RELIEF = ("petition_cr400_disqualifier", "petition_cr400", "destruction_on_request",
+                "federal_pardon_2022")
 LOCAL_KINDS = ("county_public_defender", "county_district_attorney", "court")
 # Reasons that explain best, said first.
 LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
-                "other_jurisdiction", "after_prop64", "still_serving")
-UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense")
+                "other_jurisdiction", "after_prop64", "still_serving", "same_crime_today",
+                "conduct_before_prop64")
+UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense",
+                  "date_in_future", "conduct_date_unknown", "concentrate_unknown")
 # Other-relief codes worded together as one line when they come together.
-EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41")
+EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41", "pc_1203_425")
 # Caveats worth their space even when space is short.
 KEY_CAVEATS = ("reduced_still_shows", "record_may_still_show", "court_assumed_california",
-               "if_before_nov_2016")
+               "if_before_nov_2016", "serve_district_attorney", "if_same_crime_today")
 # Warnings that must always be said (a third message is fine).
 REQUIRED_CAVEATS = ("immigration", "immigration_if_noncitizen", "unless_disqualifiers",
                     "court_decides", "bulk_review_may_not_have_screened", "county_was_behind",
-                    "pending_case_check", "la_found_more_cases")
+                    "pending_case_check", "la_found_more_cases", "read_pc_as_hs")
 IMMIGRATION = ("immigration", "immigration_if_noncitizen")
 SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
 
@@ -131,8 +134,9 @@ def parts(
             if reachable is not None:
                 out.append((confirm_line(lang, reachable, county), MUST))
         doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
-        if doj is not None:
-            out.append((confirm_line(lang, doj, county), SHOULD))
+        if doj is not None:  # when unsure, the person's own record is the surest check
+            rank = MUST if assessment.get("outcome") == "unsure" else SHOULD
+            out.append((confirm_line(lang, doj, county), rank))
     relief = relief_lines(lang, assessment)
     out += [(line, MUST) for line in relief[:1]]  # what to do if it was not done
     caveats = [c for c in assessment.get("caveats") or [] if c not in skip]

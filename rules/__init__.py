@@ -25,6 +25,8 @@ def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment
     result = decide(parsed, today)
     pending = "pending_case_check" in result.caveats
     result.confirm = confirm_steps(parsed.county, result.outcome, local=pending)
+    if any(step.get("kind") == "doj_record_review" for step in result.confirm):
+        result.caveat("record_review_out_of_state")  # BCIA 8705 with FD-258 cards
     open_outcomes = {"likely_cleared", "likely_destroyed", "petition", "unsure"}
     if result.outcome in open_outcomes and parsed.county is None:
         result.ask("county")

@@ -53,7 +53,22 @@ REASONS = {
     "if_cannabis_offense": "If the charge was one of the four cannabis sections.",
     "conspiracy_not_covered": "A conspiracy conviction (PC 182) is not one the law reaches.",
     "accessory_by_petition": "An accessory (PC 32) may ask the court; it is not automatic.",
-    "before_1976_destruction_on_request": "Before 1976: the record is destroyed only on request.",
+    "before_1976_destruction_on_request": "Before 1976: the record is destroyed only on an "
+    "application to the state Department of Justice (HS 11361.5(b)).",
+    "date_in_future": "The conviction date given is after today: probably a typo. Ask again.",
+    "conduct_before_prop64": "Convicted on or after 9 Nov 2016 for an act before it: relief "
+    "turns on the law at the time of the act (HS 11361.8(a), (e)).",
+    "conduct_date_unknown": "Convicted from 9 Nov 2016 to 2017: it depends on whether the act "
+    "came before 9 Nov 2016, which we do not know.",
+    "concentrate_unknown": "A possession record is destroyed unless it was concentrate (old "
+    "11357(a), outside HS 11361.5): we do not know which.",
+    "same_crime_today": "The same act is the same misdemeanor today, so there is no lesser "
+    "offense and no relief under this law.",
+    "may_not_be_on_list": "A conviction after 9 Nov 2016 may not have been on the state's "
+    "automatic list: ask the court.",
+    "county_behind": "This county was behind in 2023: it may not have been done yet.",
+    "county_program_narrower": "This county's program left some cases out (over a pound, or a "
+    "super strike on the record): dismissed, or at least reduced.",
 }
 
 CAVEATS = {
@@ -77,27 +92,44 @@ CAVEATS = {
     "county_was_behind": "This county was behind in 2023.",
     "reduced_still_shows": "A reduced conviction still shows on the record.",
     "misdemeanor_relief_varies": "Counties treated old misdemeanors differently.",
-    "immigration": "Talk to an immigration lawyer before relying on this.",
-    "immigration_if_noncitizen": "If you are not a U.S. citizen, talk to an immigration lawyer.",
+    "immigration": "California relief binds California only (HS 11361.7(b)); it usually keeps "
+    "immigration consequences (Prado v. Barr). Ask an immigration lawyer about vacating the "
+    "plea (PC 1473.7); keep certified court papers.",
+    "immigration_if_noncitizen": "The same immigration warning, for a person whose "
+    "citizenship we do not know.",
     "pardon_does_not_expunge": "A federal pardon does not erase the record.",
-    "pardon_citizens_and_residents": "The pardons cover U.S. citizens and permanent residents.",
+    "pardon_citizens_and_residents": "The 2022 pardon leaves out non-citizens not lawfully "
+    "present at the time of the offense; the 2023 pardon covers people who are citizens or "
+    "permanent residents now.",
     "newer_possession_record_may_be_destroyed": "Newer possession records may also have to "
     "be destroyed after two years (HS 11361.5; current wording unverified).",
     "may_have_been_dismissed": "The automatic review may also have dismissed it: check.",
-    "attempt": "An attempt is treated like the offense itself.",
     "felony_then": "Before Nov 2016, growing and having it to sell were always felonies.",
+    "attempt": "An attempt is usually treated like the offense itself.",
+    "record_review_out_of_state": "Outside California, the record review uses form BCIA 8705 "
+    "with FD-258 fingerprint cards.",
+    "read_pc_as_hs": "Written as a Penal Code section; the Penal Code has no cannabis offense "
+    "at 11357-11360, so it was read as the Health and Safety Code section.",
+    "old_priors_unsettled": "Whether old felony priors count is unsettled (HS 11359(c)(2)).",
+    "serve_district_attorney": "Serve a copy on the District Attorney (proof of service, "
+    "form CR-401).",
+    "if_same_crime_today": "If the same act is the same misdemeanor today (18 or over, over "
+    "the limits), this law gives no relief: PC 1203.4a may.",
 }
 
 OTHER_RELIEF = {
     "pc_1203_4": "Expungement after probation (PC 1203.4).",
     "pc_1203_4a": "Expungement of a misdemeanor without probation (PC 1203.4a).",
     "pc_1203_41": "Expungement of a felony, including prison (PC 1203.41).",
-    "pc_1203_425": "Automatic 'Clean Slate' relief by the state (PC 1203.425).",
-    "pc_17b": "Reducing a 'wobbler' felony to a misdemeanor (PC 17(b)).",
+    "pc_1203_425": "Automatic relief by the state, no petition ('Clean Slate', PC 1203.425).",
     "prop_47": "Other drug convictions: Prop 47 (PC 1170.18).",
     "federal_pardon_2022": "Federal pardon for simple possession (6 Oct 2022).",
-    "federal_pardon_2023": "Federal pardon for simple and attempted possession (22 Dec 2023).",
+    "federal_pardon_2023": "Federal pardon for simple and attempted possession and use "
+    "(22 Dec 2023).",
     "petition_cr400": "Ask the court yourself with form CR-400 (no deadline).",
-    "destruction_on_request": "Ask the court to destroy an old possession record.",
+    "petition_cr400_disqualifier": "Ask the court anyway with form CR-400: the District "
+    "Attorney must prove the disqualifier by clear and convincing evidence (HS 11361.8(b), (f)).",
+    "destruction_on_request": "Apply to the state Department of Justice to destroy an old "
+    "possession record (HS 11361.5(b)).",
     "that_jurisdiction": "Ask about that state's or court's own relief.",
 }

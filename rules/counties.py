@@ -39,7 +39,7 @@ class County:
     program_note: str
     program_source_url: str
     verified: str
-    practice: str = "unknown"  # dismissed_all | mixed | per_statute | unknown
+    practice: str = "unknown"  # dismissed_all | dismissed_most | mixed | per_statute | unknown
     progress: str = "unknown"  # caught_up | behind | unknown
     contacts: tuple[Contact, ...] = ()
 

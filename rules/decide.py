@@ -20,6 +20,8 @@ COURT_ORDERS_DUE = date(2023, 3, 1)  # courts' deadline (HS 11361.9 as amended b
 DESTRUCTION_START = 1976  # HS 11361.5 reaches convictions from 1 Jan 1976
 LEGAL_TODAY = {"possession", "cultivation"}  # within HS 11362.1's limits, for adults 21+
 GROW_SELL = {"cultivation": "11358", "possession_for_sale": "11359", "sale_transport": "11360"}
+PENDING_YEARS_END = 2017  # asked "did it happen before Nov 2016?" for convictions up to this year
+PROP47_SECTIONS = frozenset({"11350", "11357", "11377"})  # drug possession reduced by PC 1170.18
 
 Rule = Callable[[Facts, date, Assessment], bool]
 
@@ -66,8 +68,10 @@ def court_unknown(f: Facts, today: date, a: Assessment) -> bool:
 def offense_scope(f: Facts, today: date, a: Assessment) -> bool:
     """Step 4. Only HS 11357-11360 are reached (HS 11361.8(a), (e)).
 
-    Other offenses: the PC 1203.4 family, PC 1203.425, Prop 47 for other drugs.
-    Unknown: ask, and answer on the condition that it was one of the four.
+    Other offenses: the PC 1203.4 family, PC 1203.425, and Prop 47 (PC 1170.18) only for
+    the drug possession sections it reduced (HS 11350, 11377; 11357 is ours).
+    "PC 11358" is read as HS 11358 (the Penal Code has no cannabis offense there) and
+    said back. Unknown: ask, and answer on the condition that it was one of the four.
     """
     offense = f.offense
     if offense is None:
@@ -77,25 +81,54 @@ def offense_scope(f: Facts, today: date, a: Assessment) -> bool:
         a.conclude("not_covered", "none")
         a.because("offense_not_covered", "HS 11361.8(a)")
         _suggest_expungement(a)
-        a.suggest("prop_47", "PC 1170.18")
+        if offense.section in PROP47_SECTIONS:
+            a.suggest("prop_47", "PC 1170.18")
         return True
+    if offense.read_as_hs:
+        a.caveat("read_pc_as_hs")
     if offense.attempt:
         a.caveat("attempt")
     return False
 
 
+def future_date(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 5a. A conviction date after today is a typo: unsure, ask it again (HS 11361.8(a)).
+
+    The date decides whether Prop 64 relief reaches the case, so nothing is assumed.
+    """
+    if not f.conviction_date_future:
+        return False
+    a.conclude("unsure", "unknown")
+    a.because("date_in_future", "HS 11361.8(a)")
+    a.ask("conviction_date")
+    return True
+
+
 def prop64_date(f: Facts, today: date, a: Assessment) -> bool:
-    """Step 5. Convictions on or after 9 Nov 2016 came under the new law (HS 11361.8(a))."""
+    """Step 5. Convictions on or after 9 Nov 2016 came under the new law (HS 11361.8(a)).
+
+    Relief turns on the law "at the time of the offense" (HS 11361.8(a), (e)), not the
+    conviction date: a conviction after the line for an act before it is a pre-Prop 64
+    case. For convictions through 2017 we ask; unknown there is ``unsure``.
+    """
     when = f.conviction_date
     if when is None:
         a.ask("conviction_date")
         a.caveat("if_before_nov_2016")
         return False
     if when.earliest >= PROP64_EFFECTIVE:
+        if f.offense_before_prop64:
+            a.because("conduct_before_prop64", "HS 11361.8(e)")
+            return False  # go on as a pre-Prop 64 case
+        if f.offense_before_prop64 is None and when.earliest.year <= PENDING_YEARS_END:
+            a.conclude("unsure", "unknown")
+            a.because("conduct_date_unknown", "HS 11361.8(e)")
+            a.ask("offense_before_prop64")
+            a.caveat("pending_case_check")
+            _suggest_expungement(a)
+            return True
         a.conclude("not_covered", "none")
         a.because("after_prop64", "HS 11361.8(a)")
-        if when.earliest.year <= 2017:
-            a.caveat("pending_case_check")
         if f.level in {"misdemeanor", "infraction"} and _small_possession(f):
             a.caveat("newer_possession_record_may_be_destroyed")
         _suggest_expungement(a)
@@ -162,11 +195,14 @@ def juvenile_court(f: Facts, today: date, a: Assessment) -> bool:
 def destroyed_record(f: Facts, today: date, a: Assessment) -> bool:
     """Step 7. Minor possession records must be destroyed after two years (HS 11361.5(a)).
 
-    Misdemeanor or infraction possession (not concentrate, old 11357(a)) or small giving
-    away or transport (old 11360(b)), convicted from 1 Jan 1976 and over two years ago.
-    Such records may not be used against the person (HS 11361.7).
+    Misdemeanor or infraction possession (not concentrate, old 11357(a), which is outside
+    the list: asked, ``unsure`` while unknown) or small giving away or transport (old
+    11360(b)), convicted from 1 Jan 1976 and over two years ago. Such records may not be
+    used against the person (HS 11361.7). Before 1976: destroyed only on an application
+    to the state Department of Justice (HS 11361.5(b); Younger v. Superior Court (1978)
+    21 Cal.3d 102).
     """
-    if not _small_possession(f):
+    if not _small_possession(f) or _after_line(f):
         return False
     if f.level is None:
         a.ask("level")
@@ -177,11 +213,21 @@ def destroyed_record(f: Facts, today: date, a: Assessment) -> bool:
     if when is not None and when.latest.year < DESTRUCTION_START:
         a.conclude("unsure", "unknown")
         a.because("before_1976_destruction_on_request", "HS 11361.5(b)")
+        a.because("record_cannot_be_used", "HS 11361.7")
         a.suggest("destruction_on_request", "HS 11361.5(b)")
+        a.suggest("petition_cr400", "HS 11361.8(e)")
         a.caveat("may_have_been_dismissed")
         return True
     if when is not None and date(when.latest.year + 2, 12, 31) > today:
         return False
+    concentrate = _concentrate(f)
+    if concentrate:
+        return False
+    if concentrate is None:
+        a.conclude("unsure", "unknown")
+        a.because("concentrate_unknown", "HS 11361.5(a)")
+        a.ask("concentrate")
+        return True
     a.conclude("likely_destroyed", "destroyed")
     a.because("record_destroyed", "HS 11361.5(a)")
     a.because("record_cannot_be_used", "HS 11361.7")
@@ -207,6 +253,26 @@ def _small_possession(f: Facts) -> bool:
     return False
 
 
+def _concentrate(f: Facts) -> bool | None:
+    """Whether a possession case was concentrated cannabis (old 11357(a)); None if unknown.
+
+    Only 11357(a) was a felony; an infraction was never concentrate (11357(b) from 2011).
+    """
+    offense = f.offense
+    if offense is None or offense.kind != "possession":
+        return False
+    if offense.subsection:
+        return offense.subsection == "a"
+    if f.level in {"felony", "infraction"}:
+        return f.level == "felony"
+    return f.concentrate
+
+
+def _after_line(f: Facts) -> bool:
+    """Convicted on or after 9 Nov 2016 (for an act before it, or the rules stop earlier)."""
+    return f.conviction_date is not None and f.conviction_date.earliest >= PROP64_EFFECTIVE
+
+
 # fact key, reason code, {section: citation}, extra citation
 DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
     ("prior_super_strike", "disqualifier_super_strike",
@@ -227,7 +293,9 @@ ASKED_DISQUALIFIERS = {key for key, *_ in DISQUALIFIERS}
 
 
 def _disqualified(f: Facts, key: str) -> bool | None:
-    if key == "used_minor" and f.age_at_offense in {"under_18", "18_20"}:
+    if f.age_at_offense == "under_18":
+        return False  # the felony clauses reach only a person 18 or over (11358(d), 11359(c))
+    if key == "used_minor" and f.age_at_offense == "18_20":
         return False  # HS 11359(d) reaches only people aged 21 or over
     if key == "prior_same_offense_convictions":
         count = f.prior_same_offense_convictions
@@ -240,7 +308,11 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
 
     A prior super strike or PC 290(c) offense, two or more earlier same-offense
     convictions, sale to a minor, using a minor, over 28.5 g across the state line,
-    environmental harm. Unknown: not disqualified, with an "unless" caveat.
+    environmental harm. None applies to a person under 18 at the time: each felony clause
+    reaches only "a person 18 years of age or over" (HS 11358(d), 11359(c), 11360(a)(3)).
+    Unknown: not disqualified, with an "unless" caveat. A disqualifier found: CR-400 is
+    still offered, since the prosecutor must prove it by clear and convincing evidence
+    (HS 11361.8(b), (f)). No PC 17(b): old 11358, 11359 and 11360(a) were straight felonies.
     """
     if f.offense is None or f.offense.kind not in GROW_SELL:
         return False
@@ -269,13 +341,69 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
             a.ask("level")  # a misdemeanor (11360(b)) would not be disqualified
         elif f.level is None:
             a.caveat("felony_then")  # former 11358 and 11359: felonies only (PC 1170(h))
+        if f.age_at_offense is None:
+            a.ask("age_at_offense")  # under 18, no disqualifier applies
         a.caveat("court_decides")
         a.caveat("bulk_review_may_not_have_screened")
+        if any(r["code"] == "disqualifier_two_priors" for r in a.reasons):
+            a.caveat("old_priors_unsettled")
+        a.suggest("petition_cr400_disqualifier", "HS 11361.8(f)")
+        a.cite("HS 11361.8(b)")
+        a.cite("HS 11361.8(f)")
+        a.caveat("serve_district_attorney")
         _suggest_expungement(a)
-        a.suggest("pc_17b", "PC 17(b)")
         return True
     if unknown:
         a.caveat("unless_disqualifiers")
+    return False
+
+
+def same_crime_today(f: Facts, today: date, a: Assessment) -> bool:
+    """Step 9b. The same act is the same crime today: no relief under HS 11361.8(a), (e).
+
+    Relief needs an act that is legal or a lesser offense today. An adult (18+)
+    misdemeanor that stays the same misdemeanor: possession over the limits, including
+    over 8 g of concentrate (HS 11357(b)(2)); and, for convictions under the new law
+    (on or after 9 Nov 2016, for an earlier act), growing over six plants (11358(c)),
+    possession for sale (11359(b)) and sale (11360(a)(2)). Before 9 Nov 2016 those three
+    were felonies. Point to PC 1203.4a. Unknown age or amount: ask, with a caveat.
+    """
+    same = _same_crime(f)
+    if same is False:
+        return False
+    if same is None:
+        for key in ("level", "age_at_offense", "amount"):
+            if getattr(f, key) is None:
+                a.ask(key)
+        a.caveat("if_same_crime_today")
+        return False
+    a.conclude("not_covered", "none")
+    a.because("same_crime_today", "HS 11361.8(e)")
+    a.suggest("pc_1203_4a", "PC 1203.4a")
+    a.suggest("pc_1203_4", "PC 1203.4")
+    a.suggest("pc_1203_425", "PC 1203.425")
+    county = get_county(f.county)
+    if county is not None and county.practice in {"dismissed_all", "dismissed_most"}:
+        a.caveat("may_have_been_dismissed")
+    return True
+
+
+def _same_crime(f: Facts) -> bool | None:
+    """Whether the act is the same misdemeanor today; None when an unknown fact decides."""
+    kind = f.offense.kind if f.offense else None
+    new_law = _after_line(f)
+    if kind == "possession" or (kind == "cultivation" and new_law):
+        needs = (f.level == "misdemeanor", f.age_at_offense != "under_18", f.amount == "large")
+        unknown = (f.level is None, f.age_at_offense is None, f.amount is None)
+    elif kind in {"possession_for_sale", "sale_transport"} and new_law:
+        if kind == "sale_transport" and f.offense.subsection == "b":
+            return False  # giving away a little is legal or an infraction today
+        needs = (f.level == "misdemeanor", f.age_at_offense != "under_18")
+        unknown = (f.level is None, f.age_at_offense is None)
+    else:
+        return False
+    if all(n or u for n, u in zip(needs, unknown, strict=True)):
+        return True if not any(unknown) else None
     return False
 
 
@@ -291,6 +419,7 @@ def still_serving(f: Facts, today: date, a: Assessment) -> bool:
         a.because("still_serving", "HS 11361.8(a)")
         a.because("presumed_eligible", "HS 11361.8(b)")
         a.caveat("may_be_on_automatic_list")
+        a.caveat("serve_district_attorney")
         return True
     if f.currently_serving is None:
         if not _long_ago(f, today):
@@ -319,6 +448,7 @@ def nothing_changed(f: Facts, today: date, a: Assessment) -> bool:
     a.because("nothing_changed_petition", "HS 11361.8(e)")
     a.because("presumed_eligible", "HS 11361.8(f)")
     a.suggest("petition_cr400", "HS 11361.8(e)")
+    a.caveat("serve_district_attorney")
     return True
 
 
@@ -326,14 +456,21 @@ def automatic_review(f: Facts, today: date, a: Assessment) -> bool:
     """Step 10. Otherwise: likely already dismissed or reduced (HS 11361.9, AB 1706).
 
     The legal minimum is HS 11361.8(e): dismissed where the conduct is legal today,
-    otherwise reduced; counties that dismissed everything did more.
+    otherwise reduced; counties that dismissed everything did more. A conviction after
+    9 Nov 2016 for an earlier act may not have been on the state's list: ask the court
+    (``petition``). In a county that was behind in 2023 it only "may have been" done.
     """
     if f.offense is None:
         return True  # decide() answers "unsure", on the condition that it was one of the four
-    if today < LISTS_SENT:
+    if today < LISTS_SENT or _after_line(f):
         a.conclude("petition", statutory_relief(f))
-        a.because("automatic_review_not_started", "HS 11361.9")
+        if _after_line(f):
+            a.because("may_not_be_on_list", "HS 11361.9")
+            a.caveat("may_be_on_automatic_list")
+        else:
+            a.because("automatic_review_not_started", "HS 11361.9")
         a.suggest("petition_cr400", "HS 11361.8(e)")
+        a.caveat("serve_district_attorney")
         return True
     a.conclude("likely_cleared", cleared_relief(f, a))
     a.because("automatic_review", "HS 11361.9")
@@ -346,6 +483,7 @@ def automatic_review(f: Facts, today: date, a: Assessment) -> bool:
     if county is not None and county.name == "Los Angeles":
         a.caveat("la_found_more_cases")
     if county is not None and county.progress == "behind":
+        a.because("county_behind", "HS 11361.9")
         a.caveat("county_was_behind")
     a.caveat("records_may_lag")
     if a.relief in {"reduced", "dismissed_or_reduced"}:
@@ -384,9 +522,12 @@ def cleared_relief(f: Facts, a: Assessment) -> str:
     if floor == "dismissed":
         a.because("conduct_now_legal", "HS 11361.8(e)")
         return "dismissed"
-    if practice == "dismissed_all":
+    if practice == "dismissed_all" or (practice == "dismissed_most" and _in_narrow_program(f)):
         a.because("county_dismissed_all", "HS 11361.9")
         return "dismissed"
+    if practice == "dismissed_most":
+        a.because("county_program_narrower", "HS 11361.9")
+        return "dismissed_or_reduced"
     if f.level in {"misdemeanor", "infraction"}:
         a.caveat("misdemeanor_relief_varies")
     elif floor == "reduced":
@@ -399,6 +540,14 @@ def cleared_relief(f: Facts, a: Assessment) -> str:
         a.because("county_followed_statute", "HS 11361.9")
         return floor
     return "dismissed_or_reduced"
+
+
+def _in_narrow_program(f: Facts) -> bool:
+    """San Francisco's program left out cases over a pound and people with a super strike.
+
+    ``amount`` small (within the adult limits) is under a pound; anything else may not be.
+    """
+    return f.amount == "small" and f.prior_super_strike is False
 
 
 def _suggest_expungement(a: Assessment) -> None:
@@ -414,12 +563,14 @@ RULES: tuple[Rule, ...] = (
     other_jurisdiction,
     court_unknown,
     offense_scope,
+    future_date,
     prop64_date,
     old_section_number,
     role_in_offense,
     juvenile_court,
     destroyed_record,
     disqualifiers,
+    same_crime_today,
     still_serving,
     nothing_changed,
     automatic_review,

@@ -29,6 +29,8 @@ BOOLEAN_KEYS = (
     "environmental_harm",
     "noncitizen",
     "checked_not_cleared",
+    "concentrate",
+    "offense_before_prop64",
 )
 
 
@@ -76,6 +78,9 @@ class Facts:
     environmental_harm: bool | None = None
     noncitizen: bool | None = None
     checked_not_cleared: bool | None = None
+    concentrate: bool | None = None  # concentrated cannabis (hash oil, wax): old 11357(a)
+    offense_before_prop64: bool | None = None  # the act happened before 9 Nov 2016
+    conviction_date_future: bool = False  # a date after today was given (a typo): ask again
 
 
 def _enum(value: Any, allowed: frozenset[str]) -> str | None:
@@ -110,8 +115,8 @@ def _count(value: Any) -> int | None:
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
-def parse_date(value: Any, today: date) -> ConvictionDate | None:
-    """A conviction date from "YYYY", "YYYY-MM", "YYYY-MM-DD" or an int year."""
+def _read_date(value: Any) -> ConvictionDate | None:
+    """A calendar date from "YYYY", "YYYY-MM", "YYYY-MM-DD" or an int year (from 1900)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -122,16 +127,26 @@ def parse_date(value: Any, today: date) -> ConvictionDate | None:
         day = int(m.group(3)) if m.group(3) else None
     else:
         return None
-    if not 1900 <= year <= today.year:
+    if not 1900 <= year <= 9998:
         return None
     try:
         parsed = ConvictionDate(year, month, day)
-        if parsed.earliest > today:
-            return None
-        _ = parsed.latest
+        _ = parsed.earliest, parsed.latest
     except ValueError:
         return None
     return parsed
+
+
+def parse_date(value: Any, today: date) -> ConvictionDate | None:
+    """A conviction date from "YYYY", "YYYY-MM", "YYYY-MM-DD" or an int year; not after today."""
+    parsed = _read_date(value)
+    return parsed if parsed is not None and parsed.earliest <= today else None
+
+
+def is_future_date(value: Any, today: date) -> bool:
+    """True when ``value`` is a real date that starts after ``today`` (a typo such as 2031)."""
+    parsed = _read_date(value)
+    return parsed is not None and parsed.earliest > today
 
 
 def _age(value: Any) -> str | None:
@@ -173,6 +188,7 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
         offense=_text(_int_as_text(get("offense")), normalize_offense),
         level=_enum(get("level"), LEVELS),
         conviction_date=parse_date(get("conviction_date"), today),
+        conviction_date_future=is_future_date(get("conviction_date"), today),
         age_at_offense=_age(get("age_at_offense")),
         amount=_enum(get("amount"), AMOUNTS),
         prior_same_offense_convictions=_count(get("prior_same_offense_convictions")),

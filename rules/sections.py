@@ -2,6 +2,9 @@
 
 "11359", "HS 11359(b)", "H&S 11357(c)", "664/11360" (an attempt), "11357b", or a plain
 kind ("possession", "cultivation", "possession_for_sale", "sale_transport", "other").
+The code's name may come first or last ("4149 BP", "11360(a) PC"). State records often
+label the cannabis sections "PC" ("11357(A)PC", "11358 PC"); the Penal Code has no
+cannabis offense at 11357-11360, so those are read as the HS section (``read_as_hs``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ _CODE_NAMES = (
     (r"\bh\s*and\s*s(?![a-z])", " hs "),
     (r"\bhsc(?![a-z])", " hs "),
     (r"penal\s*(?:code)?", " pc "),
+    (r"\bp\s*\.\s*c\b\.?", " pc "),  # "P.C."
     (r"\bb\s*&\s*p\b", " bp "),
     (r"\bv\.?\s*c\b\.?", " vc "),
     (r"\b(?:code\s*)?(?:section|sec\.?)\s*|§", " "),
@@ -46,7 +50,7 @@ _SECTION = re.compile(
     r"(?P<attempt>664\s*(?:\(\s*[a-z]\s*\))?\s*[/.\-]?\s*)?"
     r"(?P<num>\d{3,6}(?:\.\d{1,2})?)"
     r"[\s.-]*(?P<sub>(?:\(\s*[a-z0-9]{1,4}\s*\)\s*)*|[a-z](?![a-z]))"
-    r"\s*(?P<code2>hs|pc)?\s*\.?$"
+    r"\s*(?P<code2>hs|pc|vc|bp)?\s*\.?$"
 )
 _PLAIN = {
     "sale/transport": "sale_transport",
@@ -64,6 +68,7 @@ class Offense:
     section: str | None = None  # "11357".."11360", a pre-1973 number, or another section
     subsection: str | None = None  # "b", "a2", ...
     attempt: bool = False
+    read_as_hs: bool = False  # written "PC 11358": read as the HS section
 
     @property
     def covered(self) -> bool:
@@ -105,9 +110,11 @@ def normalize_offense(text: object) -> Offense | None:
         return None  # a bare "2005" or "148" is more likely a year or another code: ask
     code = code or "hs"
     sub = re.sub(r"[^a-z0-9]", "", match.group("sub") or "") or None
-    if code != "hs":
+    read_as_hs = code == "pc" and num in KIND_BY_SECTION  # no cannabis offense in the PC there
+    if code != "hs" and not read_as_hs:
         return Offense(kind="other", section=num, subsection=sub)
     if num in PRE_1973:
         return Offense(kind="pre1973", section=num, subsection=sub)
     kind = KIND_BY_SECTION.get(num, "other")
-    return Offense(kind=kind, section=num, subsection=sub, attempt=bool(match.group("attempt")))
+    return Offense(kind=kind, section=num, subsection=sub, attempt=bool(match.group("attempt")),
+                   read_as_hs=read_as_hs)

@@ -14,6 +14,8 @@ ANSWERS = {
     "year_split": "1",
     "county": "Fresno",
     "level": "misdemeanor",
+    "concentrate": "2",
+    "offense_before_prop64": "1",
     "currently_serving": "2",
     "juvenile": "2",
     "age_at_offense": "3",

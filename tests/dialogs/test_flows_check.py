@@ -83,15 +83,42 @@ def test_diagram_is_written(tmp_path):
 
 
 def test_chat_talks_in_the_terminal_and_exits_at_end_of_input():
-    stdin = io.StringIO("Fresno\n1\n2010\n2\n35\n")
+    stdin = io.StringIO("hi\nFresno\n1\n2010\n2\n2\n35\n")
     stdout = io.StringIO()
     assert tools.chat_loop(lang=None, stdin=stdin, stdout=stdout) == 0
     out = stdout.getvalue()
     assert "1 California" in out and "should already be destroyed" in out
 
 
+def test_chat_starts_from_the_persons_first_line():
+    """Nothing is said before the first line, and a first "hola" is a greeting, not an answer."""
+    stdout = io.StringIO()
+    assert tools.chat_loop(lang=None, stdin=io.StringIO("hola\n"), stdout=stdout) == 0
+    out = stdout.getvalue()
+    assert out.startswith("> hola\n")
+    assert catalog.text("es", "welcome") in out
+    assert catalog.text("es", "e.not_understood") not in out
+    assert tools.chat_loop(lang=None, stdin=io.StringIO(""), stdout=io.StringIO()) == 0
+
+
 def test_chat_in_spanish_through_the_cli(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("DELETE\n1\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("hi\nDELETE\n1\n"))
     assert cli.main(["chat", "--lang", "es"]) == 0
     out = capsys.readouterr().out
     assert "¿Dónde fue el caso?" in out and "[erase]" in out
+
+
+def test_flows_check_without_textstat_skips_the_reading_level_with_a_note(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "textstat", None)  # import raises ImportError
+    report = checks.Report()
+    checks.check_reading(checks.FLOW, report)
+    assert report.ok
+    assert "skipped: textstat is not installed" in report.text()
+
+
+def test_help_text_has_no_markup(capsys):
+    for argv in (["--help"], ["assess", "--help"], ["flows", "--help"], ["chat", "--help"]):
+        with pytest.raises(SystemExit):
+            cli.main(argv)
+        out = capsys.readouterr().out
+        assert "usage: clearline" in out and "``" not in out

@@ -17,7 +17,7 @@ from bot.conversation import NOTICES
 
 UNAVAILABLE = NOTICES["unavailable"]["en"]
 ERROR = NOTICES["error"]["en"]
-TEXTS = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor", "21 or older", "No", "ok", "BACK"]
+TEXTS = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor", "No", "21 or older", "No", "ok", "BACK"]
 
 
 def unavailable(messages: list[str] | None) -> bool:

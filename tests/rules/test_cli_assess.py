@@ -37,6 +37,14 @@ def test_bad_json_exits_2_with_one_line() -> None:
     assert "bad facts JSON" in done.stderr
 
 
+def test_empty_input_says_what_to_give() -> None:
+    for done in (run(stdin=""), run(stdin="  \n"), run("--facts", "")):
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert "no facts given" in done.stderr and "--facts" in done.stderr
+        assert "Expecting value" not in done.stderr
+
+
 def test_json_that_is_not_an_object_exits_2() -> None:
     done = run("--facts", "[1, 2]")
     assert done.returncode == 2

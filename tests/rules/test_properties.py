@@ -26,9 +26,12 @@ DOMAINS: dict[str, list] = {
     "prior_same_offense_convictions": [0, 1, 2],
     "sale_to_minor": [True, False],
     "interstate": [True, False],
+    "concentrate": [True, False],
 }
 # Not asked up front, by design: checked_not_cleared is a follow-up after the person checks;
-# used_minor and environmental_harm are rare and covered by the "unless" caveat (law.md s9).
+# used_minor and environmental_harm are rare and covered by the "unless" caveat (law.md s9);
+# offense_before_prop64 is asked only for convictions from 9 Nov 2016 to 2017 (issue 14
+# item 3), checked in its own property below.
 
 facts_strategy = st.fixed_dictionaries(
     {},
@@ -118,3 +121,32 @@ def test_every_emitted_code_is_documented(facts: dict) -> None:
 def test_pure_same_facts_same_answer(facts: dict) -> None:
     first = rules.assess(facts, today=TODAY).to_dict()
     assert first == rules.assess(dict(facts), today=TODAY).to_dict()
+
+
+@settings(max_examples=300)
+@given(facts_strategy, st.dates(date(2016, 11, 9), date(2017, 12, 31)))
+def test_act_before_prop64_unknown_is_never_more_certain(facts: dict, when: date) -> None:
+    base = {**facts, "conviction_date": when.isoformat()}
+    base.pop("offense_before_prop64", None)
+    known = {rules.assess({**base, "offense_before_prop64": v}, today=TODAY).outcome
+             for v in (True, False)}
+    result = rules.assess(base, today=TODAY).to_dict()
+    if len(known) > 1:
+        assert result["outcome"] == "unsure", (known, result)
+        assert "offense_before_prop64" in result["missing"], result
+
+
+@settings(max_examples=300)
+@given(facts_strategy, st.sampled_from(["prior_super_strike", "pc290_registrant", "sale_to_minor",
+                                        "interstate", "used_minor", "environmental_harm"]))
+def test_no_disqualifier_reaches_conduct_under_18(facts: dict, key: str) -> None:
+    young = {**facts, "age_at_offense": "under_18"}
+    assert rules.assess({**young, key: True}, today=TODAY).outcome != "not_eligible"
+
+
+@settings(max_examples=200)
+@given(facts_strategy, st.integers(2027, 2999))
+def test_a_future_year_is_never_a_confident_answer(facts: dict, year: int) -> None:
+    result = rules.assess({**facts, "conviction_date": year}, today=TODAY).to_dict()
+    if result["outcome"] != "not_covered":
+        assert result["outcome"] == "unsure" and "conviction_date" in result["missing"], result

@@ -14,21 +14,21 @@ from urllib.parse import quote
 import pytest
 
 # A complete check as a person does it: ("click", button label) or ("type", text).
-# Possession, 2010, Fresno, misdemeanor, 21 or older: a verdict with its citation.
+# Possession, 2010, Fresno, misdemeanor, not concentrate, 21 or older: a verdict with its citation.
 BY_BUTTONS = {
     "en": [("click", "Start in English"), ("click", "California"), ("click", "Had it"),
-           ("type", "2010"), ("type", "Fresno"), ("click", "Misdemeanor"),
+           ("type", "2010"), ("type", "Fresno"), ("click", "Misdemeanor"), ("click", "No"),
            ("click", "21 or older")],
     "es": [("click", "Empezar en español"), ("click", "California"), ("click", "Tenerla"),
-           ("type", "2010"), ("type", "Fresno"), ("click", "Delito menor"),
+           ("type", "2010"), ("type", "Fresno"), ("click", "Delito menor"), ("click", "No"),
            ("click", "21 o más")],
 }
 BY_TYPING = {
     "en": [("type", "hello"), ("type", "california"), ("type", "possession"),
            ("type", "around 2010"), ("type", "fresno"), ("type", "misdemeanor"),
-           ("type", "25")],
+           ("type", "no"), ("type", "25")],
     "es": [("type", "hola"), ("type", "california"), ("type", "tenerla"), ("type", "2010"),
-           ("type", "fresno"), ("type", "delito menor"), ("type", "25")],
+           ("type", "fresno"), ("type", "delito menor"), ("type", "no"), ("type", "25")],
 }
 VERDICT_MARK = re.compile(r"HS 1136\d")  # every conclusion cites its statute
 ANOTHER = {"en": "Do you want to check another conviction?",
