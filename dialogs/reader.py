@@ -236,12 +236,15 @@ _SECTION_IN_TEXT = re.compile(
     r"(?:\s*(?P<tail>pc|hs|h&s|bp)\b)?",
     re.IGNORECASE,
 )
+_FIVE_DIGITS = re.compile(r"\d{5}")
 _MISLABEL = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
 
 
 def read_section(text: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
     """The cannabis-or-other code section named, a "PC" mislabel said back, and the spans."""
     offense, mislabel, spans = None, None, []
+    if not _FIVE_DIGITS.search(text):
+        return offense, mislabel, spans
     for m in _SECTION_IN_TEXT.finditer(text):
         raw = m.group(0).strip()
         num = m.group("num").split(".")[0]
