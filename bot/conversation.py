@@ -64,7 +64,8 @@ class Result:
     "unavailable" (Redis is down: asked to try again), "error" (a bug: apologised).
     ``replies`` are ``{"text", "choices"}`` dicts to send, in order; ``effects`` are the
     dialog's signals ("erase", "opt_out", "opt_in"), already carried out; ``lang`` is
-    the person's language ("en" | "es").
+    the person's language ("en" | "es"); ``state`` is the dialog state as saved (status
+    "ok" only; the web chat reads its progress and verdict from it).
     """
 
     status: str
@@ -72,6 +73,7 @@ class Result:
     effects: tuple[str, ...] = ()
     lang: str = "en"
     round_trips: int = 0
+    state: dict | None = field(default=None, compare=False, repr=False)
 
 
 def notice(kind: str, lang: str | None = "en") -> dict:
@@ -165,7 +167,7 @@ def handle_message(
                 if events:
                     trips += 1
                     _record_stats(store, channel, (state or {}).get("ref") or ref, events)
-                result = Result("ok", replies, tuple(effects), lang, trips)
+                result = Result("ok", replies, tuple(effects), lang, trips, state)
                 return _done(channel, result, started, attempts=attempt + 1)
             time.sleep(random.uniform(0.001, 0.004) * min(attempt + 1, 10))
         return _done(channel, Result("busy", [notice("busy", lang)], lang=lang, round_trips=trips),
