@@ -155,6 +155,7 @@ def handle_message(
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)
             state, replies, effects, events = stepped
+            events = once_per_person(snap.state, state, events)
             lang = _lang(state) if state else lang
             if snap.opted_out and "opt_in" not in effects:
                 # Stopped: nothing is saved; SMS gets no answer at all (carrier rules).
@@ -191,6 +192,28 @@ def _step(snap: Snapshot, event: dict) -> tuple[dict, list[dict], list[str], lis
             continue
         return new_state, list(replies or []), list(effects or []), list(events or [])
     return None
+
+
+def once_per_person(old: dict | None, new: dict | None, events: list[dict]) -> list[dict]:
+    """Keep the funnel a count of people: a question counts once per person.
+
+    A second conviction checked in the same conversation (or a RESTART) asks the same
+    questions again; those "asked" events are dropped. The questions already counted ride
+    in the saved state under ``"fn"`` (a few node ids), carried over from ``old``; a new
+    "started" (a new person, as the stats see it) counts them afresh.
+    """
+    restart = any(isinstance(e, dict) and e.get("type") == "started" for e in events)
+    seen = [] if restart else [n for n in (old or {}).get("fn") or [] if isinstance(n, str)]
+    kept = []
+    for event in events:
+        if isinstance(event, dict) and event.get("type") == "asked":
+            if event.get("node") in seen:
+                continue
+            seen.append(str(event.get("node")))
+        kept.append(event)
+    if isinstance(new, dict) and seen and new.get("node") not in ("stopped", "erased"):
+        new["fn"] = seen[-40:]
+    return kept
 
 
 def _mode(effects: list[str], opted_out: bool) -> str:
