@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -379,3 +380,99 @@ def test_admin_period_and_csv_follow_the_chosen_weeks(client, web_app):
     assert 'href="/admin?weeks=4" aria-current="page"' in html
     assert "/admin/stats.csv?weeks=4" in html
     assert client.get("/admin?weeks=bogus", headers=bearer).status_code == 200
+
+
+# --- what the browser keeps, the transcript, the web's words ----------------------------
+
+
+def session_cookie(client) -> dict:
+    """The Flask session cookie, decoded (it is signed, not encrypted: anyone can read it)."""
+    import base64
+    import json
+    import zlib
+
+    cookie = client.get_cookie("session")
+    payload = cookie.value.split(".")
+    compressed = payload[0] == ""
+    data = payload[1] if compressed else payload[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return json.loads(zlib.decompress(raw) if compressed else raw)
+
+
+def test_the_cookie_holds_no_message_text(client):
+    token = csrf_of(client)
+    said = ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "21_plus"]
+    replies = [r["text"] for t in said for r in chat(client, t, token).get_json()["replies"]]
+    cookie = session_cookie(client)
+    assert set(cookie) <= {"sid", "lang", "csrf_token", "ref", "said", "notice", "error"}
+    flat = json.dumps(cookie)
+    for text in ["Fresno", "2010", "possession", *[r[:30] for r in replies]]:
+        assert text not in flat
+    page = client.get("/").get_data(as_text=True)
+    assert "Fresno" in page and "Your result" in page  # the server still has it all
+
+
+def test_the_transcript_lives_in_redis_with_the_session_ttl_and_delete_erases_it(web_app):
+    from bot import history
+
+    client = web_app.test_client()
+    store = web_app.extensions["clearline"].store
+    token = csrf_of(client)
+    chat(client, "hi", token)
+    chat(client, "Fresno", token)
+    sender = "web:" + session_cookie(client)["sid"]
+    key = store.person("web", sender).key("t")
+    assert [e["text"] for e in history.load(store, sender) if e["who"] == "me"] == [
+        "hi", "Fresno"]
+    assert store.ttl - 5 < store.redis.ttl(key) <= store.ttl
+    assert "Fresno" not in key
+    chat(client, "DELETE", token)
+    chat(client, "yes", token)
+    assert not store.redis.exists(key, store.person("web", sender).key("s"))
+    page = client.get("/").get_data(as_text=True)
+    assert "We erased everything you told us" in page and "Fresno" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_web_never_says_text_or_reply_with_a_number(client, lang):
+    token = csrf_of(client)
+    said = ["ESPANOL" if lang == "es" else "ENGLISH", "zzz", "qqq", "xxx", "?", "help",
+            "federal", "zzz", "no", "thanks", "DELETE", "no", "STOP", "hello", "START"]
+    texts = [r["text"] for t in said for r in chat(client, t, token).get_json()["replies"]]
+    assert len(texts) >= len(said)
+    sms_words = re.compile(r"\btext(o|s)?\b|\breply\b|\bresponda\b|n[uú]mero", re.I)
+    assert [t for t in texts if sms_words.search(t)] == []
+
+
+def test_each_question_says_how_far_along_the_check_is(client):
+    token = csrf_of(client)
+    first = chat(client, "hi", token).get_json()
+    assert re.fullmatch(r"Question 1 of about \d+", first["progress"])
+    second = chat(client, "california", token).get_json()
+    number, total = map(int, re.findall(r"\d+", second["progress"]))
+    assert number == 2 and total >= 3
+    assert second["progress"] in client.get("/").get_data(as_text=True)  # after a reload
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["What we keep", "30 days", "365 days", "never sell", "Erase my answers",
+            "This service is run by Bay Legal Aid.", 'href="tel:+14155550100"']),
+    ("es", ["Qué guardamos", "30 días", "Nunca vendemos", "Borrar mis respuestas",
+            "Este servicio lo ofrece Bay Legal Aid."]),
+])
+def test_privacy_page_in_both_languages(make_app, lang, words):
+    app = make_app(ORG_NAME="Bay Legal Aid", ORG_URL="https://baylegal.example.org",
+                   ORG_CONTACT="(415) 555-0100")
+    client = app.test_client()
+    response = client.get(f"/privacy?lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'<html lang="{lang}">' in html
+    for word in words:
+        assert word in html
+    chat_page = client.get(f"/?lang={lang}").get_data(as_text=True)
+    assert "Bay Legal Aid" in chat_page and 'href="/privacy?lang=' in chat_page
+
+
+def test_privacy_page_says_when_the_operator_is_not_named(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "has not said who runs it" in html
