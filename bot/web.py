@@ -185,7 +185,7 @@ def max_text() -> int:
     return int(current_app.config.get("MAX_TEXT_LENGTH") or DEFAULT_MAX_TEXT)
 
 
-def converse(text: str, message_id: str | None) -> Turn:
+def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn:
     """Send one message through the shared conversation path and keep the transcript.
 
     A message over ``max_text()`` is cut there and the person is told. The transcript
@@ -224,7 +224,7 @@ def converse(text: str, message_id: str | None) -> Turn:
     if cut:
         note = ui_strings()[lang]["cut_note"].format(limit=f"{limit:,}")
         entries.insert(0, {"who": "bot", "text": note, "choices": [], "note": True})
-    mine = {"who": "me", "text": shown_as(text, previous)}
+    mine = {"who": "me", "text": shown_as(text, previous, tapped=tapped)}
     session["lang"] = lang
     if "erase" in result.effects:
         _quietly(history.erase, store(), sender)
@@ -256,9 +256,10 @@ def _since_last_message(entries: list[dict]) -> list[dict]:
     return entries
 
 
-def shown_as(text: str, previous: dict | None) -> str:
-    """What the person's message looks like on the page: a choice's label, not its id."""
-    for choice in (previous or {}).get("choices") or []:
+def shown_as(text: str, previous: dict | None, *, tapped: bool = True) -> str:
+    """What the person's message looks like on the page: a tapped choice's label, not its
+    id (``previous``: the last entry of the transcript); typed text as it was typed."""
+    for choice in ((previous or {}).get("choices") or []) if tapped else []:
         if choice.get("id") == text:
             return str(choice.get("label") or text)
     for strings in ui_strings().values():
@@ -377,7 +378,8 @@ def chat_form() -> Response:
         session["error"] = error
         return redirect(url_for("web.chat_page") + "#answer", code=303)
     try:
-        turn = converse(text.strip(), request.form.get("mid") or None)
+        turn = converse(text.strip(), request.form.get("mid") or None,
+                        tapped=request.form.get("via") == "choice")
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         session["error"] = "error_server"
@@ -407,7 +409,8 @@ def chat_api() -> Response:
         return _json_error(400, error, ui_strings()[lang][error])
     message_id = body.get("id") if isinstance(body.get("id"), str) else None
     try:
-        turn = converse(text.strip(), (message_id or "")[:64] or None)
+        turn = converse(text.strip(), (message_id or "")[:64] or None,
+                        tapped=body.get("choice") is True)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         return _json_error(503, "unavailable", ui_strings()[page_lang()]["error_server"])

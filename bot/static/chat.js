@@ -20,7 +20,8 @@
   var SETTLE_MS = 700;  // how long new choices (and Erase) ignore taps after they appear
   var maxText = parseInt(compose.dataset.max, 10) || 1600;
   var busy = false;
-  var settledAt = 0;
+  var settlingNow = false;
+  var settleTimer = null;
 
   function showPrintButtons() {
     if (!window.print) { return; }
@@ -74,15 +75,17 @@
   }
 
   function settle() {  // new choices ignore taps for a moment (double tap, second Enter)
-    settledAt = Date.now() + SETTLE_MS;
+    settlingNow = true;
     choices.classList.add("settling");
-    window.setTimeout(function () {
+    if (settleTimer) { window.clearTimeout(settleTimer); }
+    settleTimer = window.setTimeout(function () {
+      settlingNow = false;
       choices.classList.remove("settling");
       if (!busy) { setDisabled(false); }
     }, SETTLE_MS);
   }
 
-  function settling() { return Date.now() < settledAt; }
+  function settling() { return settlingNow; }
 
   function showChoices(list) {
     var box = choices.querySelector(".choice-list");
@@ -114,8 +117,8 @@
     else { input.removeAttribute("aria-invalid"); }
   }
 
-  function setDisabled(on) {
-    Array.prototype.forEach.call(document.querySelectorAll(".choice, .send"), function (b) {
+  function setDisabled(on) {  // the choices; Send only while busy (Enter must still work)
+    Array.prototype.forEach.call(document.querySelectorAll(".choice"), function (b) {
       b.disabled = on;
     });
   }
@@ -124,6 +127,7 @@
     busy = on;
     typing.hidden = !on;
     region.setAttribute("aria-busy", on ? "true" : "false");
+    compose.querySelector(".send").disabled = on;
     setDisabled(on || settling());
   }
 
@@ -154,7 +158,7 @@
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": tokenMeta.content},
       // over the limit: the server cuts it there and says so
-      body: JSON.stringify({text: text.slice(0, maxText + 1), id: id})
+      body: JSON.stringify({text: text.slice(0, maxText + 1), id: id, choice: !typed})
     }).then(function (res) {
       return res.json().then(function (data) { return {status: res.status, data: data}; },
         function () { return {status: res.status || 500, data: {}}; });
