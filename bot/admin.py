@@ -242,6 +242,9 @@ def flow_order() -> dict[str, int]:
     return {node: i for i, node in enumerate(MAIN.nodes)}
 
 
+NO_CODE = "(no code)"
+
+
 class Shown:
     """Every count on the page with what may be shown of it (``stats.protect``)."""
 
@@ -253,6 +256,11 @@ class Shown:
                 cells[("ch", name, kind)] = row[kind]
             for name, row in data["refs"].items():
                 cells[("ref", name, kind)] = row[kind]
+            refs = [("ref", n, kind) for n in data["refs"]]
+            if refs:  # with those who came without a code, the codes add up to the total
+                cells[("ref", NO_CODE, kind)] = max(
+                    data["totals"][kind] - sum(r[kind] for r in data["refs"].values()), 0)
+                groups.append(([*refs, ("ref", NO_CODE, kind)], ("total", kind)))
             for row in data["weeks"]:
                 cells[("week", row["week"], kind)] = row[kind]
             groups.append(([("ch", n, kind) for n in data["channels"]], ("total", kind)))
@@ -339,7 +347,7 @@ def charts(data: dict) -> dict[str, Any]:
     return {
         "funnel": funnel(data, shown),
         "channels": pairs("ch", data["channels"]),
-        "refs": pairs("ref", data["refs"]),
+        "refs": pairs("ref", [*data["refs"], NO_CODE] if data["refs"] else []),
         "weeks": pairs("week", weeks[-TOP:]),
         "outcomes": counts("outcomes", OUTCOME_NAMES),
         "counties": counts("counties"),

@@ -252,7 +252,8 @@ def shown(count: int, hidden: bool | None = None) -> str:
     return f"<{SMALL_COUNT}" if high < SMALL_COUNT else f"{low}-{high}"
 
 
-def protect(cells: dict[Any, int], groups: list[tuple[list, Any]]) -> set:
+def protect(cells: dict[Any, int], groups: list[tuple[list, Any]],
+            known: frozenset | set = frozenset()) -> set:
     """Which cells to hide so that no count under 5 can be worked out.
 
     ``cells``: every count a reader sees (and totals they can work out, which the caller
@@ -260,7 +261,8 @@ def protect(cells: dict[Any, int], groups: list[tuple[list, Any]]) -> set:
     add up to the total. Counts of 1 to 4 are hidden; then, while a group lets a reader
     pin down a hidden cell from the others (a total beside a single hidden cell, say),
     its smallest visible cell is hidden too (shown as its band), or its total when none
-    is left. Returns the keys to hide.
+    is left. ``known``: cells a reader may know although they are not shown (never
+    "hidden"). Returns the keys to hide.
     """
     hidden = {k for k, v in cells.items() if 0 < v < SMALL_COUNT}
     changed = True
@@ -268,8 +270,9 @@ def protect(cells: dict[Any, int], groups: list[tuple[list, Any]]) -> set:
         changed = False
         for members, total in groups:
             while _pinned(cells, hidden, members, total):
-                spare = [k for k in members if k not in hidden and cells.get(k, 0) > 0]
-                if not spare and total in cells and total not in hidden:
+                spare = [k for k in members
+                         if k not in hidden and k not in known and cells.get(k, 0) > 0]
+                if not spare and total in cells and total not in hidden | known:
                     spare = [total]
                 if not spare:
                     break
@@ -308,6 +311,7 @@ def csv_hidden(stats: dict) -> set:
     cells: dict[Any, int] = {}
     groups: list[tuple[list, Any]] = []
     series: dict[tuple[str, str], list] = {}
+    known: set = set()
     for week, metrics in stats["raw"].items():
         for metric in METRICS:
             for field, count in metrics[metric].items():
@@ -317,15 +321,24 @@ def csv_hidden(stats: dict) -> set:
         for kind in ("started", "completed"):
             channels = [(week, kind, f) for f in metrics[kind] if f.startswith("ch:")]
             groups.append((channels, (week, kind, "all")))
+            refs = [(week, kind, f) for f in metrics[kind] if f.startswith("ref:")]
+            if refs:  # with those without a code (which a reader might know), the total
+                no_code = (week, kind, "nocode")
+                known.add(no_code)
+                cells[no_code] = max(metrics[kind].get("all", 0)
+                                     - sum(metrics[kind][f[2]] for f in refs), 0)
+                groups.append(([*refs, no_code], (week, kind, "all")))
         answers = ("answers", week)
         cells[answers] = sum(metrics["outcome"].values())  # worked out from either list
+        known.add(answers)
         for metric in ("outcome", "county"):
             groups.append(([(week, metric, f) for f in metrics[metric]], answers))
     for (metric, field), keys in series.items():
         period = ("period", metric, field)
         cells[period] = sum(cells[k] for k in keys)
+        known.add(period)
         groups.append((keys, period))
-    return protect(cells, groups)
+    return protect(cells, groups, known)
 
 
 def to_csv(stats: dict) -> str:

@@ -91,7 +91,7 @@ def test_csv_hides_counts_under_five(redis):
     conversation(redis, channel="sms", ref="SMALL", county="Kern")
     rows = stats.to_csv(stats.read(redis, now=NOW)).splitlines()
     assert rows[0] == "week,metric,group,name,count"
-    assert "2026-W48,started,referral,BIG,12" in rows
+    assert "2026-W48,started,referral,BIG,10-14" in rows  # BIG + SMALL = all
     assert "2026-W48,started,referral,SMALL,<5" in rows
     assert "2026-W48,outcome,county,Kern,<5" not in rows
     assert "2026-W48,county,county,Kern,<5" in rows
