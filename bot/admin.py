@@ -195,6 +195,8 @@ NODE_NAMES = {
     "court_hint": "Court: not sure which",
     "nevada_which": "Nevada: the county or the state?",
     "offense": "What was the charge?",
+    "cannabis_check": "Was it marijuana?",
+    "early_more": "Try a few more questions?",
     "conviction_date": "What year was it?",
     "year_split": "Before or after November 2016?",
     "county": "Which county?",

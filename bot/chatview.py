@@ -1,17 +1,16 @@
-"""What the web chat shows for one turn: the web's own wording, links in messages, the
-verdict as a result card, and the progress through the questions.
+"""What the web chat shows for one turn: links in messages, the verdict as a result card,
+and the progress through the questions.
 
-The dialog engine writes for every channel; this module only reshapes its replies for a
-page: SMS phrases get their ``.web`` variant from the catalogs, phone numbers and web
-addresses become links, the verdict messages become one card (heading, contacts, next
-steps, details) built from the same assessment and wording, and each question carries
-"Question 3 of about 6", estimated from what the rules still need.
+The dialog engine words its replies for the web (``key.web`` in the catalogs); this module
+only reshapes them for a page: phone numbers and web addresses become links, the verdict
+messages become one card (heading, contacts, next steps, details) built from the same
+assessment and wording, and each question carries "Question 3 of about 6", estimated from
+what the rules still need.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -21,7 +20,8 @@ from dialogs import catalog, verdict
 from dialogs.flow import MAIN
 
 WEB_SUFFIX = ".web"
-NOT_COUNTED = frozenset({"another", "confirm_delete"})  # questions outside the check itself
+VERDICT_NEXT = ("another", "early_more")  # the questions a verdict ends with
+NOT_COUNTED = frozenset({*VERDICT_NEXT, "confirm_delete"})  # questions outside the check
 # Forms the verdict names: linked to where each can be found.
 FORM_LINKS = {
     "CR-400": "https://www.courts.ca.gov/documents/cr400.pdf",
@@ -39,23 +39,11 @@ _LINKS = re.compile(
 # --- wording ---------------------------------------------------------------------------
 
 
-@cache
-def _web_pairs(lang: str) -> tuple[tuple[str, str], ...]:
-    """(SMS wording, web wording) for every key that has a ``.web`` variant, longest first."""
-    pairs = []
-    for key in catalog.CATALOGS[catalog.DEFAULT_LANG]:
-        if key.endswith(WEB_SUFFIX):
-            base = key[: -len(WEB_SUFFIX)]
-            pairs.append((catalog.text(lang, base), catalog.text(lang, key)))
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
-
-
-def web_wording(text: str, lang: str) -> str:
-    """``text`` with each SMS phrase ("Text us", "reply with a number") in its web form."""
-    for sms_words, web_words in _web_pairs(lang if lang in catalog.LANGS else "en"):
-        if sms_words and sms_words in text:
-            text = text.replace(sms_words, web_words)
-    return text
+def web_text(lang: str, key: str) -> str:
+    """A catalog message in the web's words (``key.web`` when the catalog has it), as the
+    engine words it for the web channel."""
+    web = f"{key}{WEB_SUFFIX}"
+    return catalog.text(lang, web if catalog.has(catalog.DEFAULT_LANG, web) else key)
 
 
 def linkify(text: str) -> Markup:
@@ -162,7 +150,9 @@ def card(lang: str, state: dict) -> dict | None:
 
 def _is_verdict_turn(lang: str, state: dict | None, replies: list[dict]) -> str | None:
     """The verdict's headline when these replies give a verdict, else None."""
-    if not isinstance(state, dict) or state.get("node") != "another" or not state.get("facts"):
+    if not isinstance(state, dict) or state.get("node") not in VERDICT_NEXT:
+        return None
+    if not state.get("facts"):
         return None
     head = catalog.text(lang, verdict.headline_key(rules.assess(state["facts"]).to_dict()))
     return head if any(head in r.get("text", "") for r in replies) else None
@@ -177,28 +167,27 @@ def entries(lang: str, state: dict | None, replies: list[dict]) -> list[dict]:
     out: list[dict] = []
     head = _is_verdict_turn(lang, state, replies)
     if head and state is not None:
-        ask = catalog.text(lang, "q.another")
+        ask = web_text(lang, MAIN.nodes[state["node"]].ask or "")
         first = next(i for i, r in enumerate(replies) if head in r.get("text", ""))
         for reply in replies[:first]:
-            out.append(_bubble(lang, reply))
+            out.append(_bubble(reply))
         before = replies[first]["text"].split(head, 1)[0].strip()
         if before:
-            out.append(_bubble(lang, {"text": before}))
+            out.append(_bubble({"text": before}))
         out.append({"who": "bot", "text": "", "choices": [], "card": card(lang, state)})
-        out.append(_bubble(lang, {"text": ask, "choices": replies[-1].get("choices")}))
+        out.append(_bubble({"text": ask, "choices": replies[-1].get("choices")}))
     else:
-        out = [_bubble(lang, r) for r in replies]
+        out = [_bubble(r) for r in replies]
     step = progress(state)
     if out and step:
         out[-1]["progress"] = list(step)
     return out
 
 
-def _bubble(lang: str, reply: dict) -> dict:
+def _bubble(reply: dict) -> dict:
     choices = [
         {"id": str(c.get("id", "")), "label": str(c.get("label", ""))}
         for c in reply.get("choices") or []
         if isinstance(c, dict)
     ]
-    return {"who": "bot", "text": web_wording(str(reply.get("text", "")), lang),
-            "choices": choices}
+    return {"who": "bot", "text": str(reply.get("text", "")), "choices": choices}

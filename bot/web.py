@@ -38,7 +38,6 @@ from wtforms.validators import ValidationError
 
 from bot import chatview, history
 from bot.stats import clean_ref
-from dialogs import catalog
 
 HERE = Path(__file__).parent
 LANGS = ("en", "es")
@@ -303,8 +302,7 @@ def page_state(entries: list[dict], lang: str) -> dict[str, Any]:
     said = session.pop("said", None)
     extra = []
     if said == "erased":
-        extra = [{"who": "bot", "text": chatview.web_wording(catalog.text(lang, "erased"), lang),
-                  "choices": []}]
+        extra = [{"who": "bot", "text": chatview.web_text(lang, "erased"), "choices": []}]
     step = last.get("progress")
     return {
         "entries": entries + extra,
