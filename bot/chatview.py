@@ -49,10 +49,10 @@ def web_text(lang: str, key: str) -> str:
 def linkify(text: str) -> Markup:
     """``text`` as HTML: phone numbers as ``tel:`` links, web addresses and form names as
     ``https:`` links; everything else escaped."""
-    out: list[str] = []
+    out: list[Markup] = []
     pos = 0
     for match in _LINKS.finditer(text):
-        out.append(str(escape(text[pos:match.start()])))
+        out.append(escape(text[pos:match.start()]))
         shown = match.group(0)
         if match.group("phone"):
             digits = re.sub(r"\D", "", shown)
@@ -61,10 +61,13 @@ def linkify(text: str) -> Markup:
             href = shown if shown.lower().startswith("http") else "https://" + shown
         else:
             href = FORM_LINKS[next(f for f in FORM_LINKS if f.lower() == shown.lower())]
-        out.append(f'<a href="{escape(href)}">{escape(shown)}</a>')
+        out.append(_ANCHOR.format(href, shown))  # format() escapes both
         pos = match.end()
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+_ANCHOR = Markup('<a href="{0}">{1}</a>')
 
 
 def national(number: str) -> str:

@@ -155,7 +155,7 @@ def handle_message(
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)
             state, replies, effects, events = stepped
-            events = once_per_person(snap.state, state, events)
+            events = once_per_person(snap.state, events)
             lang = _lang(state) if state else lang
             if snap.opted_out and "opt_in" not in effects:
                 # Stopped: nothing is saved; SMS gets no answer at all (carrier rules).
@@ -194,26 +194,19 @@ def _step(snap: Snapshot, event: dict) -> tuple[dict, list[dict], list[str], lis
     return None
 
 
-def once_per_person(old: dict | None, new: dict | None, events: list[dict]) -> list[dict]:
-    """Keep the funnel a count of people: a question counts once per person.
+def once_per_person(old: dict | None, events: list[dict]) -> list[dict]:
+    """Keep the funnel a count of people: only a person's first check counts its questions.
 
-    A second conviction checked in the same conversation (or a RESTART) asks the same
-    questions again; those "asked" events are dropped. The questions already counted ride
-    in the saved state under ``"fn"`` (a few node ids), carried over from ``old``; a new
-    "started" (a new person, as the stats see it) counts them afresh.
+    After a verdict (the state's ``ok``, kept through RESTART) or with a conviction already
+    filed (``done``), a second check asks the same questions again; those "asked" events
+    are dropped, unless the step starts a new conversation ("started").
     """
-    restart = any(isinstance(e, dict) and e.get("type") == "started" for e in events)
-    seen = [] if restart else [n for n in (old or {}).get("fn") or [] if isinstance(n, str)]
-    kept = []
-    for event in events:
-        if isinstance(event, dict) and event.get("type") == "asked":
-            if event.get("node") in seen:
-                continue
-            seen.append(str(event.get("node")))
-        kept.append(event)
-    if isinstance(new, dict) and seen and new.get("node") not in ("stopped", "erased"):
-        new["fn"] = seen[-40:]
-    return kept
+    old = old if isinstance(old, dict) else {}
+    if not (old.get("ok") or old.get("done")):
+        return events
+    if any(isinstance(e, dict) and e.get("type") == "started" for e in events):
+        return events
+    return [e for e in events if not (isinstance(e, dict) and e.get("type") == "asked")]
 
 
 def _mode(effects: list[str], opted_out: bool) -> str:
