@@ -269,6 +269,20 @@ def test_flyer_is_printable_and_bilingual(client):
     assert client.get("/share/flyer?code=").status_code == 404
 
 
+def test_share_kit_and_flyer_show_short_readable_links_and_a_national_number(make_app):
+    app = make_app(HOTLINE_NUMBER="+14155550100", PUBLIC_URL="https://clearline.example.org",
+                   ORG_NAME="Bay Legal Aid")
+    client = app.test_client()
+    flyer = client.get("/share/flyer?code=ABC12").get_data(as_text=True)
+    assert "to (415) 555-0100" in flyer and "+14155550100" not in flyer
+    assert ">clearline.example.org/?ref=ABC12</a>" in flyer
+    assert "Bay Legal Aid" in flyer
+    kit = client.get("/share?code=ABC12").get_data(as_text=True)
+    shown = re.findall(r'<p class="url"><a href="([^"]+)">([^<]+)</a>', kit)
+    assert ("sms:+14155550100?&amp;body=Hi%21%20Code%20ABC12", "(415) 555-0100") in shown
+    assert all("%" not in text and "://" not in text for _, text in shown)
+
+
 @pytest.mark.parametrize(("body", "code"), [
     ("Hi! Code FRESNOFAIR25", "FRESNOFAIR25"), ("¡Hola! Código abc12", "ABC12"),
     ("code: AB12", "AB12"), ("Hi there", None), ("the code was 11357", None), ("", None),
