@@ -206,6 +206,7 @@ NODE_NAMES = {
     "age_at_offense": "How old were you?",
     "amount": "Was it a small amount?",
     "disqualifiers": "Does anything on the list apply?",
+    "which_disqualifier": "Which one applies?",
     "prior_super_strike": "A very serious earlier conviction?",
     "pc290_registrant": "Sex-offender registration?",
     "prior_same_offense_convictions": "Earlier convictions of the same kind?",

@@ -459,6 +459,16 @@ def test_the_web_never_says_text_or_reply_with_a_number(client, lang):
     assert [t for t in texts if sms_words.search(t)] == []
 
 
+def test_the_same_answer_to_two_questions_in_a_row_is_taken_twice(client):
+    token = csrf_of(client)
+    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "21_plus"]:
+        chat(client, text, token)
+    another = chat(client, "yes", token, choice=True).get_json()  # check another: yes
+    assert "Fresno County too?" in another["replies"][-1]["text"]
+    same_place = chat(client, "yes", token, choice=True).get_json()  # the same county: yes
+    assert same_place["replies"] and "Fresno County too?" not in same_place["html"]
+
+
 def test_each_question_says_how_far_along_the_check_is(client):
     token = csrf_of(client)
     first = chat(client, "hi", token).get_json()
