@@ -199,6 +199,8 @@ NODE_NAMES = {
     "early_more": "Try a few more questions?",
     "conviction_date": "What year was it?",
     "year_split": "Before or after November 2016?",
+    "offense_before_prop64": "Did it happen before November 9, 2016?",
+    "concentrate": "Was it concentrate (hash oil, wax)?",
     "county": "Which county?",
     "level": "Felony or misdemeanor?",
     "currently_serving": "Still serving the sentence?",

@@ -416,7 +416,7 @@ def session_cookie(client) -> dict:
 
 def test_the_cookie_holds_no_message_text(client):
     token = csrf_of(client)
-    said = ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "21_plus"]
+    said = ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no", "21_plus"]
     replies = [r["text"] for t in said for r in chat(client, t, token).get_json()["replies"]]
     cookie = session_cookie(client)
     assert set(cookie) <= {"sid", "lang", "csrf_token", "ref", "said", "notice", "error"}
@@ -461,7 +461,7 @@ def test_the_web_never_says_text_or_reply_with_a_number(client, lang):
 
 def test_the_same_answer_to_two_questions_in_a_row_is_taken_twice(client):
     token = csrf_of(client)
-    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "21_plus"]:
+    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no", "21_plus"]:
         chat(client, text, token)
     another = chat(client, "yes", token, choice=True).get_json()  # check another: yes
     assert "Fresno County too?" in another["replies"][-1]["text"]
