@@ -461,7 +461,8 @@ def test_the_web_never_says_text_or_reply_with_a_number(client, lang):
 
 def test_the_same_answer_to_two_questions_in_a_row_is_taken_twice(client):
     token = csrf_of(client)
-    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no", "21_plus"]:
+    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no",
+                 "21_plus"]:
         chat(client, text, token)
     another = chat(client, "yes", token, choice=True).get_json()  # check another: yes
     assert "Fresno County too?" in another["replies"][-1]["text"]
