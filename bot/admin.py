@@ -187,27 +187,38 @@ def period() -> int | None:
 
 # --- chart data (the SVG itself is drawn by templates/_charts.html) ----------------------
 
-# Short names for the flow's question nodes (dialogs/flows/check.yaml); others show their id.
+# Plain names for the flow's questions (dialogs/flows/check.yaml), as a person would say
+# them; a node without one shows its id in words ("some_node" as "Some node").
 NODE_NAMES = {
-    "court": "Court (state or county)",
-    "court_hint": "Court: not sure",
-    "offense": "Charge",
-    "conviction_date": "Year of conviction",
-    "year_split": "Year: before/after Nov 2016",
-    "county": "County",
-    "level": "Felony or misdemeanor",
-    "currently_serving": "Still serving",
-    "juvenile": "Juvenile court",
-    "age_at_offense": "Age at the time",
-    "amount": "Amount",
-    "prior_super_strike": "Serious prior",
-    "pc290_registrant": "Sex-offender registration",
-    "prior_same_offense_convictions": "Same-kind priors",
-    "sale_to_minor": "Sale to a minor",
-    "interstate": "Across state lines",
-    "noncitizen": "Citizenship",
-    "another": "Check another?",
-    "confirm_delete": "Confirm erase",
+    "same_place": "Same county as the last case?",
+    "court": "Which court (state or other)?",
+    "court_hint": "Court: not sure which",
+    "nevada_which": "Nevada: the county or the state?",
+    "offense": "What was the charge?",
+    "cannabis_check": "Was it marijuana?",
+    "early_more": "Try a few more questions?",
+    "conviction_date": "What year was it?",
+    "year_split": "Before or after November 2016?",
+    "offense_before_prop64": "Did it happen before November 9, 2016?",
+    "concentrate": "Was it concentrate (hash oil, wax)?",
+    "county": "Which county?",
+    "level": "Felony or misdemeanor?",
+    "currently_serving": "Still serving the sentence?",
+    "juvenile": "Was it in juvenile court?",
+    "age_at_offense": "How old were you?",
+    "amount": "Was it a small amount?",
+    "disqualifiers": "Does anything on the list apply?",
+    "which_disqualifier": "Which one applies?",
+    "prior_super_strike": "A very serious earlier conviction?",
+    "pc290_registrant": "Sex-offender registration?",
+    "prior_same_offense_convictions": "Earlier convictions of the same kind?",
+    "sale_to_minor": "Sold or gave to someone under 18?",
+    "interstate": "Across state lines?",
+    "used_minor": "Used or hired someone under 21?",
+    "environmental_harm": "Harm to the land or water?",
+    "noncitizen": "U.S. citizen?",
+    "another": "Check another conviction?",
+    "confirm_delete": "Erase the answers?",
 }
 
 
@@ -222,6 +233,11 @@ OUTCOME_NAMES = {
 }
 
 
+def node_name(node: str) -> str:
+    """A question's plain name in English."""
+    return NODE_NAMES.get(node) or node.replace("_", " ").strip().capitalize() or node
+
+
 def flow_order() -> dict[str, int]:
     """Each node's position in the flow file, so the funnel lists questions as asked."""
     try:
@@ -231,52 +247,115 @@ def flow_order() -> dict[str, int]:
     return {node: i for i, node in enumerate(MAIN.nodes)}
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else ""
+NO_CODE = "(no code)"
 
 
-def funnel(data: dict) -> list[dict]:
-    """Started, each question (most asked first), verdicts, completed; with % of started
-    and how many were lost since the row before."""
-    started = data["totals"]["started"]
-    rows = [{"label": "Started", "value": started}]
+class Shown:
+    """Every count on the page with what may be shown of it (``stats.protect``)."""
+
+    def __init__(self, data: dict) -> None:
+        cells: dict[Any, int] = {("total", k): v for k, v in data["totals"].items()}
+        groups: list[tuple[list, Any]] = []
+        for kind in ("started", "completed"):
+            for name, row in data["channels"].items():
+                cells[("ch", name, kind)] = row[kind]
+            for name, row in data["refs"].items():
+                cells[("ref", name, kind)] = row[kind]
+            refs = [("ref", n, kind) for n in data["refs"]]
+            if refs:  # with those who came without a code, the codes add up to the total
+                cells[("ref", NO_CODE, kind)] = max(
+                    data["totals"][kind] - sum(r[kind] for r in data["refs"].values()), 0)
+                groups.append(([*refs, ("ref", NO_CODE, kind)], ("total", kind)))
+            for row in data["weeks"]:
+                cells[("week", row["week"], kind)] = row[kind]
+            groups.append(([("ch", n, kind) for n in data["channels"]], ("total", kind)))
+            groups.append(([("week", r["week"], kind) for r in data["weeks"]], ("total", kind)))
+        for metric in ("outcomes", "counties"):
+            for name, count in data[metric].items():
+                cells[(metric, name)] = count
+            groups.append(([(metric, n) for n in data[metric]], ("total", "verdicts")))
+        for row in data["funnel"]:
+            cells[("asked", row["node"])] = row["asked"]
+        self.cells = cells
+        self.hidden = stats.protect(cells, groups)
+
+    def value(self, key: Any) -> int:
+        return self.cells.get(key, 0)
+
+    def is_hidden(self, key: Any) -> bool:
+        return key in self.hidden
+
+    def text(self, key: Any) -> str:
+        return stats.shown(self.value(key), self.is_hidden(key))
+
+    def width(self, key: Any) -> int:
+        """The bar length a count may have: a hidden one is drawn to its band's top."""
+        return stats.band(self.value(key))[1] if self.is_hidden(key) else self.value(key)
+
+    def pct(self, part: Any, whole: Any) -> str:
+        """``part`` as a share of ``whole``, only when both are shown (at most 100%)."""
+        if self.is_hidden(part) or self.is_hidden(whole) or not self.value(whole):
+            return ""
+        return f"{min(round(100 * self.value(part) / self.value(whole)), 100)}%"
+
+
+def _row(shown: Shown, label: str, key: Any, key2: Any = None, note: str = "") -> dict:
+    row = {"label": label, "value": shown.width(key), "shown": shown.text(key),
+           "hidden": shown.is_hidden(key), "note": note}
+    if key2 is not None:
+        row.update(value2=shown.width(key2), shown2=shown.text(key2),
+                   hidden2=shown.is_hidden(key2))
+    return row
+
+
+def funnel(data: dict, shown: Shown | None = None) -> list[dict]:
+    """People at each step: started, each question (most reached first), got an answer;
+    each with its share of those who started (never over 100%) and how many were lost
+    since the row before. Counts are people: a second conviction checked by the same
+    person is not counted again (see ``bot.conversation``)."""
+    shown = shown or Shown(data)
     order = flow_order()
     asked = sorted(data["funnel"],
                    key=lambda r: (-r["asked"], order.get(r["node"], len(order)), r["node"]))
-    rows += [{"label": NODE_NAMES.get(r["node"], r["node"]), "value": r["asked"]}
-             for r in asked]
-    rows.append({"label": "Got an answer", "value": data["totals"]["verdicts"]})
-    rows.append({"label": "Completed", "value": data["totals"]["completed"]})
-    previous = None
-    for row in rows:
-        row["note"] = _pct(row["value"], started)
-        row["lost"] = max(previous - row["value"], 0) if previous is not None else 0
-        previous = row["value"]
+    steps = [("Started", ("total", "started"))]
+    steps += [(node_name(r["node"]), ("asked", r["node"])) for r in asked]
+    steps.append(("Got an answer", ("total", "completed")))
+    rows = []
+    previous: Any = None
+    for label, key in steps:
+        row = _row(shown, label, key, note=shown.pct(key, ("total", "started")))
+        lost = ""
+        if previous is not None and not shown.is_hidden(key) and not shown.is_hidden(previous):
+            lost = stats.shown(max(shown.value(previous) - shown.value(key), 0))
+        row["lost"] = lost if previous is not None else ""
+        rows.append(row)
+        previous = key
     return rows
 
 
-def charts(data: dict) -> dict[str, list[dict]]:
-    """Rows for each chart: ``{"label", "value", optional "value2", "note"}``."""
+def charts(data: dict) -> dict[str, Any]:
+    """Rows for each chart and table: ``{"label", "value" (bar length), "shown" (the
+    count as shown), optional "value2"/"shown2", "note"}``, and the totals as shown."""
+    shown = Shown(data)
 
-    def pairs(groups: dict[str, dict[str, int]]) -> list[dict]:
-        return [
-            {"label": name, "value": c["started"], "value2": c["completed"],
-             "note": _pct(c["completed"], c["started"])}
-            for name, c in groups.items()
-        ]
+    def pairs(group: str, names: Any) -> list[dict]:
+        return [_row(shown, name, (group, name, "started"), (group, name, "completed"),
+                     shown.pct((group, name, "completed"), (group, name, "started")))
+                for name in names]
 
-    def counts(values: dict[str, int], names: dict[str, str] | None = None) -> list[dict]:
-        total = sum(values.values())
-        return [{"label": (names or {}).get(name, name), "value": n, "note": _pct(n, total)}
-                for name, n in values.items()]
+    def counts(metric: str, names: dict[str, str] | None = None) -> list[dict]:
+        return [_row(shown, (names or {}).get(name, name), (metric, name),
+                     note=shown.pct((metric, name), ("total", "verdicts")))
+                for name in data[metric]]
 
-    weeks = [w for w in data["weeks"] if w["started"] or w["completed"]]
+    weeks = [w["week"] for w in data["weeks"] if w["started"] or w["completed"]]
     return {
-        "funnel": funnel(data),
-        "channels": pairs(data["channels"]),
-        "refs": pairs(data["refs"]),
-        "weeks": [{"label": w["week"], "value": w["started"], "value2": w["completed"],
-                   "note": _pct(w["completed"], w["started"])} for w in weeks[-TOP:]],
-        "outcomes": counts(data["outcomes"], OUTCOME_NAMES),
-        "counties": counts(data["counties"]),
+        "funnel": funnel(data, shown),
+        "channels": pairs("ch", data["channels"]),
+        "refs": pairs("ref", [*data["refs"], NO_CODE] if data["refs"] else []),
+        "weeks": pairs("week", weeks[-TOP:]),
+        "outcomes": counts("outcomes", OUTCOME_NAMES),
+        "counties": counts("counties"),
+        "totals": {k: shown.text(("total", k)) for k in data["totals"]},
+        "completion": shown.pct(("total", "completed"), ("total", "started")) or "–",
     }

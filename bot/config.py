@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
     "LOG_LEVEL": "INFO",
+    "ORG_NAME": None,  # who runs this service, shown on the chat, /privacy and the flyer
+    "ORG_URL": None,  # the operator's web site (https://...)
+    "ORG_CONTACT": None,  # how to reach the operator: a phone number, email or address
 }
 
 

@@ -64,7 +64,8 @@ class Result:
     "unavailable" (Redis is down: asked to try again), "error" (a bug: apologised).
     ``replies`` are ``{"text", "choices"}`` dicts to send, in order; ``effects`` are the
     dialog's signals ("erase", "opt_out", "opt_in"), already carried out; ``lang`` is
-    the person's language ("en" | "es").
+    the person's language ("en" | "es"); ``state`` is the dialog state as saved (status
+    "ok" only; the web chat reads its progress and verdict from it).
     """
 
     status: str
@@ -72,6 +73,7 @@ class Result:
     effects: tuple[str, ...] = ()
     lang: str = "en"
     round_trips: int = 0
+    state: dict | None = field(default=None, compare=False, repr=False)
 
 
 def notice(kind: str, lang: str | None = "en") -> dict:
@@ -126,7 +128,9 @@ def handle_message(
     """
     text = clean_text(text, max_text)
     person = store.person(channel, sender)
-    base: dict = {"text": text, "channel": channel, "time": time.time()}
+    base: dict = {"text": text, "channel": channel}
+    if channel != "web":  # the web page guards double taps itself (and its message ids):
+        base["time"] = time.time()  # there "Yes" then "Yes" are two answers, both kept
     if lang_hint:
         base["lang"] = lang_hint
     ref = clean_ref(ref)
@@ -153,6 +157,7 @@ def handle_message(
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)
             state, replies, effects, events = stepped
+            events = once_per_person(snap.state, events)
             lang = _lang(state) if state else lang
             if snap.opted_out and "opt_in" not in effects:
                 # Stopped: nothing is saved; SMS gets no answer at all (carrier rules).
@@ -165,7 +170,7 @@ def handle_message(
                 if events:
                     trips += 1
                     _record_stats(store, channel, (state or {}).get("ref") or ref, events)
-                result = Result("ok", replies, tuple(effects), lang, trips)
+                result = Result("ok", replies, tuple(effects), lang, trips, state)
                 return _done(channel, result, started, attempts=attempt + 1)
             time.sleep(random.uniform(0.001, 0.004) * min(attempt + 1, 10))
         return _done(channel, Result("busy", [notice("busy", lang)], lang=lang, round_trips=trips),
@@ -189,6 +194,21 @@ def _step(snap: Snapshot, event: dict) -> tuple[dict, list[dict], list[str], lis
             continue
         return new_state, list(replies or []), list(effects or []), list(events or [])
     return None
+
+
+def once_per_person(old: dict | None, events: list[dict]) -> list[dict]:
+    """Keep the funnel a count of people: only a person's first check counts its questions.
+
+    After a verdict (the state's ``ok``, kept through RESTART) or with a conviction already
+    filed (``done``), a second check asks the same questions again; those "asked" events
+    are dropped, unless the step starts a new conversation ("started").
+    """
+    old = old if isinstance(old, dict) else {}
+    if not (old.get("ok") or old.get("done")):
+        return events
+    if any(isinstance(e, dict) and e.get("type") == "started" for e in events):
+        return events
+    return [e for e in events if not (isinstance(e, dict) and e.get("type") == "asked")]
 
 
 def _mode(effects: list[str], opted_out: bool) -> str:

@@ -18,7 +18,9 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from bot.web import LANGS, config, page_lang, secure, ui_strings
+from bot.chatview import national
+from bot.web import LANGS, config, organisation, page_lang, secure, ui_strings
+from dialogs.verdict import short_url
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
 KINDS = ("web", "telegram", "sms")
@@ -52,6 +54,15 @@ class Link:
     code: str
     lang: str
     url: str | None
+
+    @property
+    def shown(self) -> str:
+        """The link as short, readable text (the full link stays in ``href`` and the QR)."""
+        if not self.url:
+            return ""
+        if self.kind == "sms":
+            return national(self.url[4:].split("?", 1)[0])
+        return short_url(self.url)
 
     def qr_url(self, download: bool = False) -> str | None:
         """Where the QR code of this link is drawn (None when the channel is off)."""
@@ -160,6 +171,7 @@ def flyer() -> str:
         lang=lang,
         code=code,
         kit=kit(code),
-        hotline=number,
+        hotline=national(number),
+        org=organisation(),
         sms={lg: sms_body(code, lg) for lg in LANGS},
     )

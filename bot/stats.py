@@ -10,7 +10,8 @@ Redis Cluster they sit in one slot and can be read in one pipeline.
 them in one atomic script (``SessionStore.count``), and ``record`` queues them on a
 pipeline the caller owns.
 ``read`` gathers the counters for the admin page; ``to_csv`` exports them with small
-counts (under 5) shown as ``"<5"``.
+counts (under 5) shown as ``"<5"``, and ``protect`` also hides the counts from which a
+hidden one could be worked out (a total beside a single hidden cell).
 """
 
 from __future__ import annotations
@@ -232,13 +233,118 @@ def summarize(raw: dict[str, dict[str, dict[str, int]]]) -> dict:
     }
 
 
-def shown(count: int) -> str:
-    """A count as exported: ``"<5"`` for 1 to 4, so small groups cannot be singled out."""
-    return "<5" if 0 < count < SMALL_COUNT else str(count)
+def band(count: int) -> tuple[int, int]:
+    """The range a hidden count is shown as: 1 to 4 for a small count, else its 5-wide band."""
+    if count < SMALL_COUNT:
+        return 1, SMALL_COUNT - 1
+    low = count - count % 5
+    return low, low + 4
+
+
+def shown(count: int, hidden: bool | None = None) -> str:
+    """A count as shown: ``"<5"`` for 1 to 4 (so small groups cannot be singled out);
+    a count hidden to protect one (``hidden=True``) as its band, like ``"5-9"``."""
+    if hidden is None:
+        hidden = 0 < count < SMALL_COUNT
+    if not hidden:
+        return str(count)
+    low, high = band(count)
+    return f"<{SMALL_COUNT}" if high < SMALL_COUNT else f"{low}-{high}"
+
+
+def protect(cells: dict[Any, int], groups: list[tuple[list, Any]],
+            known: frozenset | set = frozenset()) -> set:
+    """Which cells to hide so that no count under 5 can be worked out.
+
+    ``cells``: every count a reader sees (and totals they can work out, which the caller
+    need not show); ``groups``: ``(members, total)`` pairs of cell keys where the members
+    add up to the total. Counts of 1 to 4 are hidden; then, while a group lets a reader
+    pin down a hidden cell from the others (a total beside a single hidden cell, say),
+    its smallest visible cell is hidden too (shown as its band), or its total when none
+    is left. ``known``: cells a reader may know although they are not shown (never
+    "hidden"). Returns the keys to hide.
+    """
+    hidden = {k for k, v in cells.items() if 0 < v < SMALL_COUNT}
+    changed = True
+    while changed:
+        changed = False
+        for members, total in groups:
+            while _pinned(cells, hidden, members, total):
+                spare = [k for k in members
+                         if k not in hidden and k not in known and cells.get(k, 0) > 0]
+                if not spare and total in cells and total not in hidden | known:
+                    spare = [total]
+                if not spare:
+                    break
+                hidden.add(min(spare, key=lambda k: (cells[k], str(k))))
+                changed = True
+    return hidden
+
+
+def _pinned(cells: dict[Any, int], hidden: set, members: list, total: Any) -> bool:
+    """True when ``sum(members) == total`` pins down the exact value of a hidden cell."""
+    terms = [(k, 1) for k in members] + [(total, -1)]
+    if not any(k in hidden for k, _ in terms):
+        return False
+
+    def span(key: Any, sign: int) -> tuple[int, int]:
+        value = cells.get(key, 0)
+        low, high = band(value) if key in hidden else (value, value)
+        return (low, high) if sign > 0 else (-high, -low)
+
+    spans = [span(k, c) for k, c in terms]
+    low_sum, high_sum = sum(s[0] for s in spans), sum(s[1] for s in spans)
+    for (key, _), (low, high) in zip(terms, spans, strict=True):
+        if key not in hidden:
+            continue
+        # this term must equal minus the rest, which lies in [-(rest high), -(rest low)]
+        lo, hi = max(low, -(high_sum - high)), min(high, -(low_sum - low))
+        if lo == hi:
+            return True
+    return False
+
+
+def csv_hidden(stats: dict) -> set:
+    """The CSV cells ``(week, metric, field)`` to hide (``protect``): each week's channels
+    add up to its total; outcomes and counties add up to the week's answers; and each
+    counter over the weeks adds up to the period's figure on the admin page."""
+    cells: dict[Any, int] = {}
+    groups: list[tuple[list, Any]] = []
+    series: dict[tuple[str, str], list] = {}
+    known: set = set()
+    for week, metrics in stats["raw"].items():
+        for metric in METRICS:
+            for field, count in metrics[metric].items():
+                if count > 0:
+                    cells[(week, metric, field)] = count
+                    series.setdefault((metric, field), []).append((week, metric, field))
+        for kind in ("started", "completed"):
+            channels = [(week, kind, f) for f in metrics[kind] if f.startswith("ch:")]
+            groups.append((channels, (week, kind, "all")))
+            refs = [(week, kind, f) for f in metrics[kind] if f.startswith("ref:")]
+            if refs:  # with those without a code (which a reader might know), the total
+                no_code = (week, kind, "nocode")
+                known.add(no_code)
+                cells[no_code] = max(metrics[kind].get("all", 0)
+                                     - sum(metrics[kind][f[2]] for f in refs), 0)
+                groups.append(([*refs, no_code], (week, kind, "all")))
+        answers = ("answers", week)
+        cells[answers] = sum(metrics["outcome"].values())  # worked out from either list
+        known.add(answers)
+        for metric in ("outcome", "county"):
+            groups.append(([(week, metric, f) for f in metrics[metric]], answers))
+    for (metric, field), keys in series.items():
+        period = ("period", metric, field)
+        cells[period] = sum(cells[k] for k in keys)
+        known.add(period)
+        groups.append((keys, period))
+    return protect(cells, groups, known)
 
 
 def to_csv(stats: dict) -> str:
-    """The counters as CSV rows ``week,metric,group,name,count`` (small counts as "<5")."""
+    """The counters as CSV rows ``week,metric,group,name,count``: counts under 5 as "<5",
+    and the counts that would give one away as their band (see ``protect``)."""
+    hidden = csv_hidden(stats)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(["week", "metric", "group", "name", "count"])
@@ -257,7 +363,8 @@ def to_csv(stats: dict) -> str:
                         metric
                     ]
                     name = field
-                writer.writerow([week, metric, group, _csv_safe(name), shown(count)])
+                count_text = shown(count, (week, metric, field) in hidden)
+                writer.writerow([week, metric, group, _csv_safe(name), count_text])
     return buf.getvalue()
 
 

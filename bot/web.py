@@ -2,10 +2,12 @@
 and ``POST /api/chat`` (JSON for the page's script).
 
 Every message goes through :func:`bot.conversation.handle_message`, like SMS and Telegram.
-The browser holds only a signed, HttpOnly, SameSite cookie: a random sender id, the
-referral code from the link, the page language, and the last exchange so a reload (or a
-browser without JavaScript) shows where the person is. Posts carry a CSRF token
-(Flask-WTF); every page gets strict security headers (see :func:`secure`).
+The browser holds only a signed, HttpOnly, SameSite cookie with an opaque random id, the
+referral code from the link, the page language and short status codes; no message text.
+The conversation itself (and its transcript, :mod:`bot.history`) lives in Redis under a
+keyed hash of that id, so a reload, a language switch or a browser without JavaScript
+shows all of it. Posts carry a CSRF token (Flask-WTF); every page gets strict security
+headers (see :func:`secure`). Also ``GET /privacy``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import redis
 import yaml
 from flask import (
     Blueprint,
@@ -32,13 +36,13 @@ from flask import (
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from bot import chatview, history
 from bot.stats import clean_ref
 
 HERE = Path(__file__).parent
 LANGS = ("en", "es")
-MAX_TEXT = 500
-MAX_BODY = 8 * 1024
-MAX_SHOWN_REPLIES = 6
+DEFAULT_MAX_TEXT = 1600  # MAX_TEXT_LENGTH: the same limit as SMS
+MAX_BODY = 32 * 1024  # a JSON body: room for MAX_TEXT_LENGTH characters, escaped
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -130,6 +134,8 @@ def _configure(state: Any) -> None:
         cfg["SESSION_COOKIE_SECURE"] = True  # served over HTTPS: never send it in clear
     cfg.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the cookie's life
     state.app.jinja_env.globals.setdefault("asset", asset)
+    state.app.jinja_env.globals.setdefault("linkify", chatview.linkify)
+    state.app.jinja_env.globals.setdefault("national", chatview.national)
 
 
 bp.after_request(secure)
@@ -164,54 +170,95 @@ def store() -> Any:
 NOTICE_STATUSES = ("rate_limited", "busy", "unavailable", "error")
 
 
-def converse(text: str, message_id: str | None) -> tuple[list[dict], bool]:
-    """Send one message through the shared conversation path.
+@dataclass
+class Turn:
+    """What one message of the person's became: the transcript entries to show."""
 
-    Returns the replies to show, and whether they are only a notice (slow down, try again
-    later) that leaves the current question as it was. Also follows the conversation's
+    entries: list[dict] = field(default_factory=list)
+    notice: str | None = None  # a notice (slow down, try later) that leaves the question
+    card: bool = False  # a verdict card is among the entries
+
+
+def max_text() -> int:
+    """The longest message read (``MAX_TEXT_LENGTH``, the same as SMS)."""
+    return int(current_app.config.get("MAX_TEXT_LENGTH") or DEFAULT_MAX_TEXT)
+
+
+def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn:
+    """Send one message through the shared conversation path and keep the transcript.
+
+    A message over ``max_text()`` is cut there and the person is told. The transcript
+    (``bot.history``) gets what the person said (a choice's label, not its id) and the
+    replies as the web shows them (``bot.chatview``). Also follows the conversation's
     language (the page switches with the bot) and, when the person erased their answers,
-    forgets this browser's session too.
+    forgets the transcript and this browser's session too.
     """
     from bot import conversation
 
+    limit = max_text()
+    cut = len(text) > limit
+    text = text[:limit]
+    sender = sender_id()
+    previous = _quietly(history.last, store(), sender)
     result = conversation.handle_message(
         store(),
         channel="web",
-        sender=sender_id(),
+        sender=sender,
         text=text,
         message_id=message_id,
         ref=session.get("ref"),
     )
     lang = result.lang if result.lang in LANGS else page_lang()
     if result.status == "duplicate":
-        return list((session.get("last") or {}).get("replies") or []), False
+        return Turn(entries=_since_last_message(_quietly(history.load, store(), sender) or []))
     if result.status in NOTICE_STATUSES:
+        session["notice"] = result.status
         notice = result.replies or [conversation.notice(result.status, lang)]
-        return [_clean_reply(r) for r in notice], True
+        return Turn(notice=" ".join(str(r.get("text", "")) for r in notice))
     session.pop("ref", None)  # the session store recorded it with the first message
-    replies = [_clean_reply(r) for r in result.replies]
     if result.status == "opted_out":
-        replies = [{"text": ui_strings()[lang]["opted_out"], "choices": []}]
-    if "erase" in result.effects:
-        session.clear()
+        entries = [{"who": "bot", "text": ui_strings()[lang]["opted_out"], "choices": []}]
+    else:
+        entries = chatview.entries(lang, result.state, result.replies)
+    if cut:
+        note = ui_strings()[lang]["cut_note"].format(limit=f"{limit:,}")
+        entries.insert(0, {"who": "bot", "text": note, "choices": [], "note": True})
+    mine = {"who": "me", "text": shown_as(text, previous, tapped=tapped)}
     session["lang"] = lang
-    return replies, False
+    if "erase" in result.effects:
+        _quietly(history.erase, store(), sender)
+        session.clear()
+        session["lang"] = lang
+        session["said"] = "erased"
+    elif "opt_out" in result.effects:  # STOP forgets the conversation, keeps the notice
+        _quietly(history.erase, store(), sender)
+        _quietly(history.append, store(), sender, entries)
+    elif result.status != "opted_out":  # after STOP nothing is kept
+        _quietly(history.append, store(), sender, [mine, *entries])
+    return Turn(entries=[mine, *entries], card=any(e.get("card") for e in entries))
 
 
-def _clean_reply(reply: dict) -> dict:
-    choices = [
-        {"id": str(c.get("id", "")), "label": str(c.get("label", ""))}
-        for c in reply.get("choices") or []
-        if isinstance(c, dict)
-    ]
-    return {"text": str(reply.get("text", "")), "choices": choices}
+def _quietly(action: Any, *args: Any) -> Any:
+    """Run a transcript read or write; Redis trouble there never costs the reply."""
+    try:
+        return action(*args)
+    except redis.RedisError:
+        current_app.logger.warning("web chat: the transcript is out of reach")
+        return None
 
 
-def shown_as(text: str) -> str:
-    """What the person's message looks like on the page: a choice's label, not its id."""
-    last = session.get("last") or {}
-    replies = last.get("replies") or []
-    for choice in (replies[-1].get("choices") or []) if replies else []:
+def _since_last_message(entries: list[dict]) -> list[dict]:
+    """The entries after the person's last message (what answered it)."""
+    for i in range(len(entries) - 1, -1, -1):
+        if entries[i].get("who") == "me":
+            return entries[i:]
+    return entries
+
+
+def shown_as(text: str, previous: dict | None, *, tapped: bool = True) -> str:
+    """What the person's message looks like on the page: a tapped choice's label, not its
+    id (``previous``: the last entry of the transcript); typed text as it was typed."""
+    for choice in ((previous or {}).get("choices") or []) if tapped else []:
         if choice.get("id") == text:
             return str(choice.get("label") or text)
     for strings in ui_strings().values():
@@ -220,23 +267,56 @@ def shown_as(text: str) -> str:
     switch = {"ENGLISH": "en", "ESPANOL": "es"}.get(text)
     if switch:
         strings = ui_strings()[switch]
-        return strings["lang_name"] if last else strings["start"]
+        return strings["lang_name"] if previous else strings["start"]
     return text
-
-
-def remember(shown: str, replies: list[dict]) -> None:
-    """Keep the last exchange in the cookie so a reload shows where the person is."""
-    if not replies:
-        return
-    session["last"] = {"you": shown[:MAX_TEXT], "replies": replies[-MAX_SHOWN_REPLIES:]}
 
 
 def _message_error(text: Any) -> str | None:
     if not isinstance(text, str) or not text.strip():
         return "error_empty"
-    if len(text) > MAX_TEXT:
-        return "error_too_long"
     return None
+
+
+def transcript() -> list[dict]:
+    """This browser's conversation so far ([] for a new browser or when Redis is away)."""
+    if not isinstance(session.get("sid"), str):
+        return []
+    try:
+        return history.load(store(), sender_id())
+    except redis.RedisError:
+        return []
+
+
+def latest_turn(entries: list[dict]) -> int:
+    """The index of the first reply to the person's last message (where to look first)."""
+    for i in range(len(entries) - 1, -1, -1):
+        if entries[i].get("who") == "me":
+            return min(i + 1, len(entries) - 1)
+    return 0
+
+
+def page_state(entries: list[dict], lang: str) -> dict[str, Any]:
+    """What the page shows below the conversation: choices and progress of the last reply."""
+    bots = [e for e in entries if e.get("who") == "bot" and not e.get("note")]
+    last = bots[-1] if bots else {}
+    said = session.pop("said", None)
+    extra = []
+    if said == "erased":
+        extra = [{"who": "bot", "text": chatview.web_text(lang, "erased"), "choices": []}]
+    step = last.get("progress")
+    return {
+        "entries": entries + extra,
+        "latest": latest_turn(entries) if entries else (0 if extra else -1),
+        "choices": last.get("choices") or [],
+        "progress": step if isinstance(step, list) and len(step) == 2 else None,
+        "started": bool(entries),
+    }
+
+
+def render_entries(entries: list[dict], lang: str, latest: int = 0) -> str:
+    """The ``<li>`` items of some transcript entries (the page and the script share them)."""
+    return render_template("_entries.html", entries=entries, t=ui_strings()[lang],
+                           latest=latest, lang=lang)
 
 
 # --- routes ------------------------------------------------------------------------------
@@ -244,25 +324,38 @@ def _message_error(text: Any) -> str | None:
 
 @bp.get("/")
 def chat_page() -> Response:
-    """The chat page: the start buttons, or the last exchange and the answer box."""
+    """The chat page: the start buttons, or the whole conversation and the answer box."""
     lang = page_lang()
     ref = clean_ref(request.args.get("ref"))
-    if ref and not session.get("last"):
+    entries = transcript()
+    if ref and not entries:
         session["ref"] = ref
     error = session.pop("error", None)
     notice = session.pop("notice", None)
+    view = page_state(entries, lang)
     return render_template(
         "chat.html",
         t=ui_strings()[lang],
         ui=ui_strings(),
         lang=lang,
-        last=session.get("last"),
+        view=view,
         error=error,
-        notice=notice,
+        notice=notice_text(notice, lang),
         keep_days=config("SESSION_TTL_DAYS", "30"),
+        org=organisation(),
         csrf_token=generate_csrf(),
         message_id=secrets.token_urlsafe(12),
+        max_text=max_text(),
     )
+
+
+def notice_text(status: Any, lang: str) -> str | None:
+    """The words of a channel notice kept as a status code in the cookie."""
+    from bot import conversation
+
+    if status not in NOTICE_STATUSES:
+        return None
+    return str(conversation.notice(status, lang)["text"])
 
 
 @bp.post("/")
@@ -271,9 +364,6 @@ def chat_form() -> Response:
     size = request.content_length or 0
     if size > (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
         return Response("Message too large.", status=413, mimetype="text/plain")  # not a person
-    if size > MAX_BODY:  # a long paste: not read; say so in the page's language
-        session["error"] = "error_too_long"
-        return redirect(url_for("web.chat_page") + "#answer", code=303)
     lang_switch = request.form.get("lang", "")
     if lang_switch in LANGS:
         session["lang"] = lang_switch
@@ -285,19 +375,17 @@ def chat_form() -> Response:
     if error:
         session["error"] = error
         return redirect(url_for("web.chat_page") + "#answer", code=303)
-    text = text.strip()
-    shown = shown_as(text)
     try:
-        replies, notice = converse(text, request.form.get("mid") or None)
+        turn = converse(text.strip(), request.form.get("mid") or None,
+                        tapped=request.form.get("via") == "choice")
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         session["error"] = "error_server"
         return redirect(url_for("web.chat_page") + "#answer", code=303)
-    if notice:  # the question stays; the notice shows where errors do
-        session["notice"] = " ".join(r["text"] for r in replies)
+    if turn.notice:  # the question stays; the notice shows where errors do
         return redirect(url_for("web.chat_page") + "#answer", code=303)
-    remember(shown, replies)
-    return redirect(url_for("web.chat_page") + "#latest", code=303)
+    anchor = "#result" if turn.card else "#latest"
+    return redirect(url_for("web.chat_page") + anchor, code=303)
 
 
 @bp.post("/api/chat")
@@ -318,16 +406,70 @@ def chat_api() -> Response:
         lang = page_lang()
         return _json_error(400, error, ui_strings()[lang][error])
     message_id = body.get("id") if isinstance(body.get("id"), str) else None
-    text = text.strip()
-    shown = shown_as(text)
     try:
-        replies, notice = converse(text, (message_id or "")[:64] or None)
+        turn = converse(text.strip(), (message_id or "")[:64] or None,
+                        tapped=body.get("choice") is True)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
         return _json_error(503, "unavailable", ui_strings()[page_lang()]["error_server"])
-    if not notice:
-        remember(shown, replies)
-    return jsonify(replies=replies, lang=page_lang(), notice=notice)
+    lang = page_lang()
+    if turn.notice:
+        session.pop("notice", None)  # the script shows it at once
+        return jsonify(replies=[{"text": turn.notice, "choices": []}], lang=lang, notice=True)
+    bots = [e for e in turn.entries if e.get("who") == "bot"]
+    last = bots[-1] if bots else {}
+    return jsonify(
+        replies=[_api_reply(e) for e in bots],
+        lang=lang,
+        notice=False,
+        html=render_entries(bots, lang),
+        choices=last.get("choices") or [],
+        progress=_progress_text(last.get("progress"), lang),
+    )
+
+
+def _api_reply(entry: dict) -> dict:
+    reply = {"text": entry.get("text", ""), "choices": entry.get("choices") or []}
+    if entry.get("card"):
+        card = entry["card"]
+        reply["text"] = " ".join([card["title"], *card["steps"], *card["details"]])
+        reply["card"] = card
+    return reply
+
+
+def _progress_text(step: Any, lang: str) -> str | None:
+    if not isinstance(step, list) or len(step) != 2:
+        return None
+    return ui_strings()[lang]["progress"].format(n=step[0], total=step[1])
+
+
+def organisation() -> dict[str, str]:
+    """Who runs this service (``ORG_NAME``, ``ORG_URL``, ``ORG_CONTACT``); {} when unset."""
+    name = config("ORG_NAME").strip()
+    if not name:
+        return {}
+    url = config("ORG_URL").strip()
+    return {
+        "name": name,
+        "url": url if url.startswith(("https://", "http://")) else "",
+        "contact": config("ORG_CONTACT").strip(),
+    }
+
+
+@bp.get("/privacy")
+def privacy_page() -> Response:
+    """What is kept, for how long, never sold, how to erase, and who runs the service."""
+    lang = page_lang()
+    return render_template(
+        "privacy.html",
+        t=ui_strings()[lang],
+        lang=lang,
+        org=organisation(),
+        keep_days=config("SESSION_TTL_DAYS", "30"),
+        stop_days=config("OPTOUT_TTL_DAYS", "365"),
+        stats_days=config("STATS_TTL_DAYS", "400"),
+        switch_url=url_for("web.privacy_page", lang=ui_strings()[lang]["switch_lang"]),
+    )
 
 
 def _json_error(status: int, code: str, message: str, *, fresh_token: bool = False) -> Response:

@@ -1,5 +1,8 @@
 /* Clearline web chat: sends answers with fetch and shows replies without reloading.
-   Without this script the same forms post to the server and the page reloads. */
+   Without this script the same forms post to the server and the page reloads.
+   Safety for nervous fingers: nothing is pre-selected; while an answer is on its way and
+   for a moment after a new question appears, the choices and "Erase" do not react, so a
+   double tap or a second Enter never answers the next question. */
 (function () {
   "use strict";
   var log = document.getElementById("log");
@@ -9,14 +12,33 @@
   var input = document.getElementById("answer");
   var typing = document.getElementById("typing");
   var errorBox = document.getElementById("error");
+  var progress = document.getElementById("progress");
+  var erase = document.getElementById("erase");
   var strings = document.getElementById("strings").dataset;
   var tokenMeta = document.querySelector('meta[name="csrf-token"]');
   if (!log || !region || !compose || !window.fetch || !window.JSON) { return; }
+  var SETTLE_MS = 700;  // how long new choices (and Erase) ignore taps after they appear
+  var maxText = parseInt(compose.dataset.max, 10) || 1600;
   var busy = false;
+  var settlingNow = false;
+  var settleTimer = null;
+
+  function showPrintButtons() {
+    if (!window.print) { return; }
+    Array.prototype.forEach.call(log.querySelectorAll("[data-print]"), function (b) {
+      b.hidden = false;
+    });
+  }
+  showPrintButtons();
+  log.addEventListener("click", function (event) {
+    var t = event.target;
+    if (t && t.hasAttribute && t.hasAttribute("data-print")) { window.print(); }
+  });
+
   try {
     if (window.sessionStorage.getItem("clearline-focus") === "latest") {
       window.sessionStorage.removeItem("clearline-focus");
-      var latest = document.getElementById("latest");
+      var latest = document.getElementById("latest") || document.getElementById("result");
       if (latest) { latest.focus(); }
     }
   } catch (e) { /* storage may be off */ }
@@ -29,17 +51,41 @@
     }).join("");
   }
 
-  function addMessage(who, text) {
+  function addMine(text) {
     var li = document.createElement("li");
-    li.className = "msg " + (who === "me" ? "me" : "bot");
+    li.className = "msg me";
     var label = document.createElement("span");
     label.className = "sr-only";
-    label.textContent = (who === "me" ? log.dataset.you : log.dataset.bot) + ": ";
+    label.textContent = log.dataset.you + ": ";
     li.appendChild(label);
     li.appendChild(document.createTextNode(text));
     log.appendChild(li);
     return li;
   }
+
+  function addReplies(html) {  // server-rendered <li> items (escaped there)
+    ["latest", "result"].forEach(function (id) {
+      var old = document.getElementById(id);
+      if (old) { old.removeAttribute("id"); }
+    });
+    var count = log.children.length;
+    log.insertAdjacentHTML("beforeend", html);
+    showPrintButtons();
+    return Array.prototype.slice.call(log.children, count);
+  }
+
+  function settle() {  // new choices ignore taps for a moment (double tap, second Enter)
+    settlingNow = true;
+    choices.classList.add("settling");
+    if (settleTimer) { window.clearTimeout(settleTimer); }
+    settleTimer = window.setTimeout(function () {
+      settlingNow = false;
+      choices.classList.remove("settling");
+      if (!busy) { setDisabled(false); }
+    }, SETTLE_MS);
+  }
+
+  function settling() { return settlingNow; }
 
   function showChoices(list) {
     var box = choices.querySelector(".choice-list");
@@ -51,11 +97,17 @@
       b.value = c.id;
       b.className = "choice";
       b.textContent = c.label;
+      b.disabled = true;
       box.appendChild(b);
     });
     choices.hidden = list.length === 0;
     var legend = document.getElementById("choices-label");
     if (legend) { legend.textContent = strings.choicesLabel; }
+  }
+
+  function showProgress(text) {
+    progress.textContent = text || "";
+    progress.hidden = !text;
   }
 
   function showError(text) {
@@ -65,27 +117,30 @@
     else { input.removeAttribute("aria-invalid"); }
   }
 
-  function setBusy(on) {
-    busy = on;
-    typing.hidden = !on;
-    region.setAttribute("aria-busy", on ? "true" : "false");
-    Array.prototype.forEach.call(document.querySelectorAll(".choice, .send"), function (b) {
+  function setDisabled(on) {  // the choices; Send only while busy (Enter must still work)
+    Array.prototype.forEach.call(document.querySelectorAll(".choice"), function (b) {
       b.disabled = on;
     });
   }
 
-  function scrollToEnd(el) {
-    if (el && el.scrollIntoView) { el.scrollIntoView({block: "nearest"}); }
+  function setBusy(on) {
+    busy = on;
+    typing.hidden = !on;
+    region.setAttribute("aria-busy", on ? "true" : "false");
+    compose.querySelector(".send").disabled = on;
+    setDisabled(on || settling());
   }
 
-  function send(text, shown, mineBefore) {
+  function send(text, shown, typed, mineBefore) {
     if (busy) { return; }
     text = (text || "").trim();
-    if (!text) { showError(strings.errorEmpty); input.focus(); return; }
-    if (text.length > 500) { showError(strings.errorTooLong); input.focus(); return; }
+    if (!text) {
+      if (typed && settling()) { return; }  // a second Enter just after a reply: ignore
+      showError(strings.errorEmpty); input.focus(); return;
+    }
     showError("");
-    var mine = mineBefore || addMessage("me", shown || text);
-    scrollToEnd(mine);
+    var mine = mineBefore || addMine(shown || text);
+    if (mine.scrollIntoView) { mine.scrollIntoView({block: "nearest"}); }
     setBusy(true);
     var id = messageId();
     var intro = document.querySelector(".intro");
@@ -102,7 +157,8 @@
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": tokenMeta.content},
-      body: JSON.stringify({text: text, id: id})
+      // over the limit: the server cuts it there and says so
+      body: JSON.stringify({text: text.slice(0, maxText + 1), id: id, choice: !typed})
     }).then(function (res) {
       return res.json().then(function (data) { return {status: res.status, data: data}; },
         function () { return {status: res.status || 500, data: {}}; });
@@ -110,7 +166,7 @@
       setBusy(false);
       if (r.status === 403 && r.data.csrf_token && !mineBefore) {
         tokenMeta.content = r.data.csrf_token;
-        send(text, shown, mine);
+        send(text, shown, typed, mine);
         return;
       }
       if (r.status !== 200) { undo(r.data.message || strings.errorServer); return; }
@@ -118,9 +174,8 @@
         undo(r.data.replies.map(function (x) { return x.text; }).join(" "));
         return;
       }
-      input.value = "";
+      if (typed) { input.value = ""; }
       if (!r.data.replies.length) { input.focus(); return; }
-      var erase = document.getElementById("erase");
       if (erase) { erase.hidden = false; }
       if (r.data.lang && r.data.lang !== document.documentElement.lang) {
         // The conversation changed language: load the page again so all of it follows.
@@ -132,16 +187,22 @@
         }
         return;
       }
-      var first = null;
-      r.data.replies.forEach(function (reply) {
-        var li = addMessage("bot", reply.text);
-        first = first || li;
-      });
-      var last = r.data.replies[r.data.replies.length - 1];
-      showChoices(last ? last.choices : []);
-      scrollToEnd(first);
-      var firstChoice = choices.hidden ? null : choices.querySelector(".choice");
-      (firstChoice || input).focus();
+      var added = addReplies(r.data.html || "");
+      showChoices(r.data.choices || []);
+      showProgress(r.data.progress);
+      settle();
+      setDisabled(true);
+      var card = document.getElementById("result");
+      var target = (card && added.indexOf(card) >= 0) ? card : added[0];
+      if (target && target.scrollIntoView) {
+        target.scrollIntoView({block: target === card ? "start" : "nearest"});
+      }
+      if (typed && target !== card) {
+        input.focus();  // the text box stays ready; the log announces the reply
+      } else if (target) {
+        if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+        target.focus({preventScroll: true});  // the newest message, not a choice
+      }
     }).catch(function () {
       setBusy(false);
       undo(strings.errorNetwork);
@@ -151,21 +212,27 @@
   choices.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = event.submitter;
-    if (!button || !button.value) { return; }
-    send(button.value, button.textContent);
+    if (!button || !button.value || button.disabled || busy || settling()) { return; }
+    send(button.value, button.textContent, false);
   });
 
   compose.addEventListener("submit", function (event) {
     event.preventDefault();
-    send(input.value);
+    send(input.value, null, true);
   });
+
+  if (erase) {  // just after a reply the page moves: a tap meant for an answer is ignored
+    erase.addEventListener("submit", function (event) {
+      if (busy || settling()) { event.preventDefault(); }
+    });
+  }
 
   // Enhanced forms keep working for browsers without event.submitter (old Safari).
   choices.addEventListener("click", function (event) {
     var t = event.target;
     if (t && t.classList && t.classList.contains("choice") && (typeof SubmitEvent === "undefined" || !("submitter" in SubmitEvent.prototype))) {
       event.preventDefault();
-      send(t.value, t.textContent);
+      if (!t.disabled && !busy && !settling()) { send(t.value, t.textContent, false); }
     }
   });
 })();

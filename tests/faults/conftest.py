@@ -163,7 +163,7 @@ def telegram_app(make_app, standin):
 # What every key we write looks like: a keyed hash (never a number, chat id or word a
 # person sent), a kind letter; the shared weekly stats; the SMS-pumping counters.
 KEY_SHAPES = re.compile(
-    r"^clearline:\{[0-9a-f]{32}\}:[srx]$"
+    r"^clearline:\{[0-9a-f]{32}\}:[srxt]$"
     r"|^clearline:\{stats\}:\d{4}-W\d{2}:[a-z_]+$"
     r"|^clearline:\{g[0-9a-f]{16}\}:p\d+$"
 )

@@ -1,5 +1,6 @@
-"""Take the README's screenshots: the chat on a phone and on a desktop, the share kit, the
-flyer and the admin page, against a real server with an embedded Redis.
+"""Take the README's screenshots: the chat on a phone (first screen, mid-check, the result
+card) and on a desktop, the privacy page, the share kit, the flyer and the admin page,
+against a real server with an embedded Redis.
 
     .venv/bin/python tests/web/make_screenshots.py [docs/screenshots]
 """
@@ -33,7 +34,10 @@ def main(out: Path) -> None:
     data = Path(tempfile.mkdtemp(prefix="clearline-shots-"))
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "shots",
                       "ADMIN_TOKEN": ADMIN_TOKEN, "HOTLINE_NUMBER": HOTLINE,
-                      "TELEGRAM_BOT_USERNAME": BOT_USERNAME, "RATE_LIMIT_PER_MINUTE": 1000})
+                      "TELEGRAM_BOT_USERNAME": BOT_USERNAME, "RATE_LIMIT_PER_MINUTE": 1000,
+                      "ORG_NAME": "Central Valley Legal Aid (example)",
+                      "ORG_URL": "https://legalaid.example.org",
+                      "ORG_CONTACT": "(559) 555-0142"})
     server = LiveServer(app)
     try:
         with sync_playwright() as pw:
@@ -45,9 +49,9 @@ def main(out: Path) -> None:
                 return context.new_page()
 
             # some conversations so the admin page has something to show
-            for ref, steps, lang in (("FRESNOFAIR25", BY_BUTTONS["en"], "en"),
-                                     ("FRESNOFAIR25", BY_BUTTONS["es"], "es"),
-                                     ("CLINICA7", BY_BUTTONS["es"], "es")):
+            for ref, steps, lang in 3 * (("FRESNOFAIR25", BY_BUTTONS["en"], "en"),
+                                         ("FRESNOFAIR25", BY_BUTTONS["es"], "es"),
+                                         ("CLINICA7", BY_BUTTONS["es"], "es")):
                 complete_check(page(390, 844), f"{server.url}/?ref={ref}", steps, lang,
                                javascript=True)
             for ref in ("CLINICA7", "FRESNOFAIR25"):
@@ -61,6 +65,14 @@ def main(out: Path) -> None:
             for action, value in BY_BUTTONS["en"][:4]:
                 do(phone, action, value, javascript=True)
             phone.screenshot(path=out / "chat-phone.png", full_page=True)
+            for action, value in BY_BUTTONS["en"][4:]:
+                do(phone, action, value, javascript=True)
+            phone.wait_for_timeout(800)
+            phone.screenshot(path=out / "chat-phone-result.png")  # what the phone shows
+
+            privacy = page(390, 844, 2)
+            privacy.goto(f"{server.url}/privacy")
+            privacy.screenshot(path=out / "privacy-phone.png", full_page=True)
 
             desktop = page(1280, 900)
             complete_check(desktop, f"{server.url}/?ref=FRESNOFAIR25", BY_BUTTONS["es"], "es",

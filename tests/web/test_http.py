@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -108,7 +109,6 @@ def test_api_chat_from_another_browser_session_is_refused(web_app):
     ({"text": ""}, 400, "error_empty"),
     ({"text": "   "}, 400, "error_empty"),
     ({"text": 42}, 400, "error_empty"),
-    ({"text": "x" * 501}, 400, "error_too_long"),
     (["hi"], 400, "bad_json"),
 ])
 def test_api_chat_bad_input_gets_a_clean_error(client, payload, status, error):
@@ -127,18 +127,31 @@ def test_api_chat_needs_json(client):
 
 def test_api_chat_oversized_body_is_413(client):
     token = csrf_of(client)
-    response = client.post("/api/chat", data='{"text": "' + "a" * 20000 + '"}',
+    response = client.post("/api/chat", data='{"text": "' + "a" * 40000 + '"}',
                            content_type="application/json", headers={"X-CSRF-Token": token})
     assert response.status_code == 413
 
 
-def test_oversized_form_post_is_refused_in_the_page_language(client):
+def test_a_long_paste_is_cut_at_the_sms_limit_with_a_kind_note(client, web_app):
+    limit = web_app.config["MAX_TEXT_LENGTH"]
+    token = csrf_of(client)
+    chat(client, "hi", token)
+    pasted = "It was in Fresno County, the court of California. " * 80  # about 4,000
+    replies = chat(client, pasted, token).get_json()["replies"]
+    assert replies[0]["text"] == (
+        f"Your message was long, so we read only its first {limit:,} characters.")
+    assert "What was the case for?" in replies[-1]["text"]  # read: it moved on
+    page = client.get("/").get_data(as_text=True)
+    assert pasted[:limit].strip() in page and pasted[: limit + 60] not in page
+
+
+def test_a_long_form_post_is_cut_with_the_note_in_the_page_language(client):
     token = csrf_of(client)
     client.post("/", data={"text": "hola", "lang": "es", "csrf_token": token})
     big = client.post("/", data={"text": "a" * 20000, "csrf_token": token})
-    assert big.status_code == 303  # not read; back to the page with a note
+    assert big.status_code == 303  # read up to the limit; back to the page with a note
     page = client.get("/").get_data(as_text=True)
-    assert "Es demasiado largo" in page
+    assert "Su mensaje era largo, así que solo leímos sus primeros 1,600 caracteres." in page
 
 
 @pytest.mark.parametrize("text", ["🙂🙂🙂", "مرحبا", "'; DROP TABLE x; --", "<script>x</script>"])
@@ -210,7 +223,8 @@ def test_over_the_rate_limit_the_question_stays_and_a_notice_shows(make_app):
     client.post("/", data={"text": "possession", "csrf_token": token})
     html = client.get("/").get_data(as_text=True)
     assert "very fast" in html  # shown in the alert box...
-    assert "What was the case for?" in html and question not in html  # ...under the question
+    assert html.index(question) < html.index("What was the case for?")  # the whole chat,
+    assert html.count('class="msg me"') == 2  # and the question stays: nothing was added
 
 
 # --- share kit -------------------------------------------------------------------------
@@ -253,6 +267,21 @@ def test_flyer_is_printable_and_bilingual(client):
     css = client.get("/assets/site.css").get_data(as_text=True)
     assert "@media print" in css
     assert client.get("/share/flyer?code=").status_code == 404
+
+
+def test_share_kit_and_flyer_show_short_readable_links_and_a_national_number(make_app):
+    app = make_app(HOTLINE_NUMBER="+14155550100", PUBLIC_URL="https://clearline.example.org",
+                   ORG_NAME="Bay Legal Aid")
+    client = app.test_client()
+    flyer = client.get("/share/flyer?code=ABC12").get_data(as_text=True)
+    assert 'to <span class="nowrap">(415) 555-0100</span>' in flyer
+    assert "+14155550100" not in flyer
+    assert ">clearline.example.org/?ref=ABC12</a>" in flyer
+    assert "Bay Legal Aid" in flyer
+    kit = client.get("/share?code=ABC12").get_data(as_text=True)
+    shown = re.findall(r'<p class="url"><a href="([^"]+)">([^<]+)</a>', kit)
+    assert ("sms:+14155550100?&amp;body=Hi%21%20Code%20ABC12", "(415) 555-0100") in shown
+    assert all("%" not in text and "://" not in text for _, text in shown)
 
 
 @pytest.mark.parametrize(("body", "code"), [
@@ -366,3 +395,110 @@ def test_admin_period_and_csv_follow_the_chosen_weeks(client, web_app):
     assert 'href="/admin?weeks=4" aria-current="page"' in html
     assert "/admin/stats.csv?weeks=4" in html
     assert client.get("/admin?weeks=bogus", headers=bearer).status_code == 200
+
+
+# --- what the browser keeps, the transcript, the web's words ----------------------------
+
+
+def session_cookie(client) -> dict:
+    """The Flask session cookie, decoded (it is signed, not encrypted: anyone can read it)."""
+    import base64
+    import json
+    import zlib
+
+    cookie = client.get_cookie("session")
+    payload = cookie.value.split(".")
+    compressed = payload[0] == ""
+    data = payload[1] if compressed else payload[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return json.loads(zlib.decompress(raw) if compressed else raw)
+
+
+def test_the_cookie_holds_no_message_text(client):
+    token = csrf_of(client)
+    said = ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no", "21_plus"]
+    replies = [r["text"] for t in said for r in chat(client, t, token).get_json()["replies"]]
+    cookie = session_cookie(client)
+    assert set(cookie) <= {"sid", "lang", "csrf_token", "ref", "said", "notice", "error"}
+    flat = json.dumps(cookie)
+    for text in ["Fresno", "2010", "possession", *[r[:30] for r in replies]]:
+        assert text not in flat
+    page = client.get("/").get_data(as_text=True)
+    assert "Fresno" in page and "Your result" in page  # the server still has it all
+
+
+def test_the_transcript_lives_in_redis_with_the_session_ttl_and_delete_erases_it(web_app):
+    from bot import history
+
+    client = web_app.test_client()
+    store = web_app.extensions["clearline"].store
+    token = csrf_of(client)
+    chat(client, "hi", token)
+    chat(client, "Fresno", token)
+    sender = "web:" + session_cookie(client)["sid"]
+    key = store.person("web", sender).key("t")
+    assert [e["text"] for e in history.load(store, sender) if e["who"] == "me"] == [
+        "hi", "Fresno"]
+    assert store.ttl - 5 < store.redis.ttl(key) <= store.ttl
+    assert "Fresno" not in key
+    chat(client, "DELETE", token)
+    chat(client, "yes", token)
+    assert not store.redis.exists(key, store.person("web", sender).key("s"))
+    page = client.get("/").get_data(as_text=True)
+    assert "We erased everything you told us" in page and "Fresno" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_web_never_says_text_or_reply_with_a_number(client, lang):
+    token = csrf_of(client)
+    said = ["ESPANOL" if lang == "es" else "ENGLISH", "zzz", "qqq", "xxx", "?", "help",
+            "federal", "zzz", "no", "thanks", "DELETE", "no", "STOP", "hello", "START"]
+    texts = [r["text"] for t in said for r in chat(client, t, token).get_json()["replies"]]
+    assert len(texts) >= len(said)
+    sms_words = re.compile(r"\btext(o|s)?\b|\breply\b|\bresponda\b|n[uú]mero", re.I)
+    assert [t for t in texts if sms_words.search(t)] == []
+
+
+def test_the_same_answer_to_two_questions_in_a_row_is_taken_twice(client):
+    token = csrf_of(client)
+    for text in ["hi", "california", "possession", "2010", "Fresno", "misdemeanor", "no",
+                 "21_plus"]:
+        chat(client, text, token)
+    another = chat(client, "yes", token, choice=True).get_json()  # check another: yes
+    assert "Fresno County too?" in another["replies"][-1]["text"]
+    same_place = chat(client, "yes", token, choice=True).get_json()  # the same county: yes
+    assert same_place["replies"] and "Fresno County too?" not in same_place["html"]
+
+
+def test_each_question_says_how_far_along_the_check_is(client):
+    token = csrf_of(client)
+    first = chat(client, "hi", token).get_json()
+    assert re.fullmatch(r"Question 1 of about \d+", first["progress"])
+    second = chat(client, "california", token).get_json()
+    number, total = map(int, re.findall(r"\d+", second["progress"]))
+    assert number == 2 and total >= 3
+    assert second["progress"] in client.get("/").get_data(as_text=True)  # after a reload
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["What we keep", "30 days", "365 days", "never sell", "Erase my answers",
+            "This service is run by Bay Legal Aid.", 'href="tel:+14155550100"']),
+    ("es", ["Qué guardamos", "30 días", "Nunca vendemos", "Borrar mis respuestas",
+            "Este servicio lo ofrece Bay Legal Aid."]),
+])
+def test_privacy_page_in_both_languages(make_app, lang, words):
+    app = make_app(ORG_NAME="Bay Legal Aid", ORG_URL="https://baylegal.example.org",
+                   ORG_CONTACT="(415) 555-0100")
+    client = app.test_client()
+    response = client.get(f"/privacy?lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'<html lang="{lang}">' in html
+    for word in words:
+        assert word in html
+    chat_page = client.get(f"/?lang={lang}").get_data(as_text=True)
+    assert "Bay Legal Aid" in chat_page and 'href="/privacy?lang=' in chat_page
+
+
+def test_privacy_page_says_when_the_operator_is_not_named(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "has not said who runs it" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -84,17 +86,63 @@ def test_bad_events_and_refs_are_ignored_not_fatal(redis):
 
 
 def test_csv_hides_counts_under_five(redis):
-    for _ in range(5):
+    for _ in range(12):
         conversation(redis, ref="BIG")
     conversation(redis, channel="sms", ref="SMALL", county="Kern")
     rows = stats.to_csv(stats.read(redis, now=NOW)).splitlines()
     assert rows[0] == "week,metric,group,name,count"
-    assert "2026-W48,started,total,all,6" in rows
-    assert "2026-W48,started,referral,BIG,5" in rows
+    assert "2026-W48,started,referral,BIG,10-14" in rows  # BIG + SMALL = all
     assert "2026-W48,started,referral,SMALL,<5" in rows
     assert "2026-W48,outcome,county,Kern,<5" not in rows
     assert "2026-W48,county,county,Kern,<5" in rows
-    assert not any(",1\r" in r or r.endswith(",1") for r in rows)
+    assert not any(re.search(r",[1-4]$", r) for r in rows)
+    # 13 started, 12 on the web, 1 by SMS: the web count would give the SMS one away
+    assert "2026-W48,started,total,all,13" in rows
+    assert "2026-W48,started,channel,sms,<5" in rows
+    assert "2026-W48,started,channel,web,10-14" in rows
+
+
+def _ranges(text: str) -> range:
+    if text == "<5":
+        return range(1, 5)
+    if "-" in text:
+        low, high = text.split("-")
+        return range(int(low), int(high) + 1)
+    return range(int(text), int(text) + 1)
+
+
+def _recoverable(cells: dict[str, str], total: str) -> list[str]:
+    """The hidden cells whose value a reader can pin down from the shown total (brute force
+    over every value each hidden cell may have)."""
+    names = list(cells)
+    possible: dict[str, set[int]] = {n: set() for n in names}
+    for values in itertools.product(*(_ranges(cells[n]) for n in names)):
+        if sum(values) in _ranges(total):
+            for name, value in zip(names, values, strict=True):
+                possible[name].add(value)
+    return [n for n in names if cells[n] not in {str(v) for v in possible[n]}
+            and len(possible[n]) == 1]
+
+
+@pytest.mark.parametrize("counts", [
+    {"web": 20, "sms": 3},
+    {"web": 20, "sms": 3, "telegram": 7},
+    {"web": 4, "sms": 4},
+    {"web": 1, "sms": 1, "telegram": 1, "cli": 1, "other": 1},
+    {"web": 5, "sms": 1},
+    {"web": 40, "sms": 2, "telegram": 2},
+    {"web": 9, "sms": 1, "telegram": 30},
+])
+def test_no_small_count_can_be_worked_out_from_a_total(counts):
+    raw = {"2026-W48": {
+        "started": {"all": sum(counts.values()), **{f"ch:{k}": v for k, v in counts.items()}},
+        "completed": {}, "asked": {}, "outcome": {}, "county": {},
+    }}
+    rows = [r.split(",") for r in stats.to_csv(stats.summarize(raw)).splitlines()[1:]]
+    shown = {name: count for _, _, group, name, count in rows if group == "channel"}
+    total = next(count for _, _, group, _, count in rows if group == "total")
+    assert all(shown[k] == "<5" for k, v in counts.items() if v < 5)
+    assert _recoverable(shown, total) == []
 
 
 def test_old_weeks_are_read_oldest_first():
@@ -112,8 +160,46 @@ def test_admin_funnel_follows_the_flow_and_counts_the_loss():
     }})
     rows = admin.funnel(data)
     assert [r["label"] for r in rows] == [
-        "Started", "Court (state or county)", "Charge", "County", "Felony or misdemeanor",
-        "Got an answer", "Completed"]
-    assert [r["lost"] for r in rows] == [0, 0, 2, 0, 1, 1, 0]
+        "Started", "Which court (state or other)?", "What was the charge?", "Which county?",
+        "Felony or misdemeanor?", "Got an answer"]
+    assert [r["lost"] for r in rows] == ["", "0", "<5", "0", "<5", "<5"]
     assert rows[-1]["note"] == "60%"
     assert admin.charts(data)["outcomes"][0]["label"] == "Likely cleared already"
+
+
+def test_every_question_of_the_flow_has_a_plain_name():
+    from bot import admin
+    from dialogs.flow import MAIN
+
+    questions = [n.id for n in MAIN.nodes.values() if n.type == "question"]
+    assert [q for q in questions if q not in admin.NODE_NAMES] == []
+    assert all(admin.node_name(q)[-1] == "?" or ":" in admin.node_name(q) for q in questions)
+
+
+def test_the_funnel_counts_people_never_over_100_percent():
+    from bot import admin
+    from bot.conversation import once_per_person
+
+    counted = []
+    # six people: each a check, then a second conviction that asks the same questions again
+    for _ in range(6):
+        state: dict = {}
+        for events in ([{"type": "started"}, {"type": "asked", "node": "court"}],
+                       [{"type": "asked", "node": "offense"}],
+                       [{"type": "verdict", "outcome": "petition"}, {"type": "completed"}],
+                       [{"type": "asked", "node": "court"}],
+                       [{"type": "asked", "node": "offense"}],
+                       [{"type": "verdict", "outcome": "petition"}]):
+            counted += once_per_person(state, events)
+            if any(e["type"] == "completed" for e in events):
+                state = {"ok": 1}
+    asked = [e["node"] for e in counted if e["type"] == "asked"]
+    assert asked == 6 * ["court", "offense"]
+    assert sum(e["type"] == "verdict" for e in counted) == 12  # convictions still counted
+    data = stats.summarize({"2026-W48": {
+        "started": {"all": 6}, "completed": {"all": 6},
+        "asked": {n: asked.count(n) for n in asked},
+        "outcome": {"petition": 12}, "county": {"(unknown)": 12},
+    }})
+    shares = [r["note"] for r in admin.funnel(data)]
+    assert shares == ["100%"] * 4
