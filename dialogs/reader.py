@@ -23,7 +23,7 @@ from rules import counties, sections
 
 from . import catalog
 
-MAX_TEXT = 600  # a message is read this far (a long paste still gives its first facts)
+MAX_TEXT = 1600  # a message is read this far: the longest message a channel passes on
 LEXICON_FILE = "lexicon.yaml"
 PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
 KINDS = ("possession_for_sale", "sale_transport", "cultivation", "possession")
