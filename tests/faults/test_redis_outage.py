@@ -17,7 +17,9 @@ from bot.conversation import NOTICES
 
 UNAVAILABLE = NOTICES["unavailable"]["en"]
 ERROR = NOTICES["error"]["en"]
-TEXTS = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor", "No", "21 or older", "No", "ok", "BACK"]
+TEXTS = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor", "No", "21 or older", "No", "REPEAT",
+         "BACK"]
+# (no "ok" after the goodbye: the second one gets no reply at all, by design, each SMS being paid)
 
 
 def unavailable(messages: list[str] | None) -> bool:
