@@ -141,7 +141,7 @@ def incoming_sms() -> Response:
         max_text=current_app.config["MAX_TEXT_LENGTH"],
         group=number_prefix(sender, current_app.config.get("SMS_PUMP_PREFIX_DIGITS", 7)),
     )
-    replies = result.replies
+    replies = result.replies if result.status != "duplicate" else []  # Twilio: once
     if result.status == "unavailable" and not replies:
         replies = [notice("unavailable", None)]
     return twiml(render(replies))
