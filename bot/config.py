@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "SMS_PUMP_LIMIT": 250,  # distinct senders a number prefix may bring per window (0: off)
     "SMS_PUMP_WINDOW_SECONDS": 600,  # beyond the limit, new senders from it get no reply
     "SMS_PUMP_PREFIX_DIGITS": 7,  # the prefix: a number's first digits (+1 area, exchange)
+    "WEB_SESSIONS_PER_ADDRESS": 60,  # new web chats one client address may start a window
+    "WEB_SESSIONS_GLOBAL": 1000,  # new web chats all clients together may start a window
+    "WEB_SESSIONS_WINDOW_SECONDS": 600,  # the sliding window of the two limits above
     "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
     "LOG_LEVEL": "INFO",

@@ -41,6 +41,10 @@ NOTICES = {
         "es": "Esta enviando mensajes muy rapido. Espere un minuto y envie su respuesta "
         "otra vez.",
     },
+    "throttled": {
+        "en": "Many new chats are starting right now. Please try again in a few minutes.",
+        "es": "Muchas conversaciones nuevas empiezan ahora. Intente de nuevo en unos minutos.",
+    },
     "busy": {
         "en": "We got several messages at once. Please send your last answer again.",
         "es": "Recibimos varios mensajes a la vez. Envie su ultima respuesta otra vez.",
@@ -164,6 +168,8 @@ def handle_message(
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
             lang = _lang(snap.state)
             stepped = _step(snap, base)
+            if stepped is not None and snap.opted_out:  # back after STOP: not a new start
+                stepped = (*stepped[:3], [e for e in stepped[3] if e.get("type") != "started"])
             if stepped is None:
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)

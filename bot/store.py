@@ -46,12 +46,12 @@ SEEN_IDS = 16  # message ids remembered per person for de-duplication
 # KEYS: the session, the rate counter, the opt-out flag, then two per sender group (this
 # window's and the last window's set of new senders, HyperLogLogs).
 # ARGV: 1 message key, 2 rate limit, 3 rate window, 4 count the rate ('1'), 5 the rate
-# window's index, 6 how far into it (0..1), 7 the sender's digest, 8 the group sets' TTL,
-# 9 how far into the group window (0..1), 10 '1' when a group is already known to be over
-# its limit (counted apart on Redis Cluster), 11.. each group's limit.
-# A new sender (no session, not opted out) is added to each group's set; when a group has
-# brought more new senders than its limit in the sliding window, that sender is refused
-# ('throttled') before anything else is written. The rate is a sliding-window count too:
+# window's index, 6 how far into it (0..1), 7 the sender's digest, 8 '1' when a group is
+# already known to be over its limit (counted apart on Redis Cluster), then three a group:
+# its limit, how far into its window (0..1), its sets' TTL.
+# A new sender (no session, not opted out) is refused ('throttled'), before anything is
+# written, when a group already let in its limit of new senders in the sliding window;
+# otherwise it is added to each group's set. The rate is a sliding-window count too:
 # the last window's count, weighted by the part of it still inside the window, plus this
 # one's. A repeated message id answers 'dup' with the replies it got, when it was the last.
 # The counters are written with pcall: when Redis is full (maxmemory) and refuses them, the
@@ -65,15 +65,17 @@ then
 end
 local stopped = redis.call('GET', KEYS[3]) or ''
 if not f[1] and stopped == '' then
-  local over = ARGV[10] == '1'
-  local weight = 1 - tonumber(ARGV[9])
+  if ARGV[8] == '1' then return {'throttled'} end
+  for i = 4, #KEYS, 2 do
+    local g = 9 + 3 * (i - 4) / 2
+    local seen = redis.call('PFCOUNT', KEYS[i])
+      + (1 - tonumber(ARGV[g + 1])) * redis.call('PFCOUNT', KEYS[i + 1])
+    if seen >= tonumber(ARGV[g]) then return {'throttled'} end
+  end
   for i = 4, #KEYS, 2 do
     redis.pcall('PFADD', KEYS[i], ARGV[7])
-    redis.pcall('EXPIRE', KEYS[i], ARGV[8])
-    local seen = redis.call('PFCOUNT', KEYS[i]) + weight * redis.call('PFCOUNT', KEYS[i + 1])
-    if seen > tonumber(ARGV[10 + (i - 2) / 2]) then over = true end
+    redis.pcall('EXPIRE', KEYS[i], ARGV[9 + 3 * (i - 4) / 2 + 2])
   end
-  if over then return {'throttled'} end
 end
 if ARGV[4] == '1' then
   local idx = tonumber(ARGV[5])
@@ -152,15 +154,14 @@ for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
 return #KEYS
 """
 
-# Redis Cluster only (a group's sets live in another slot than the person's keys): one new
-# sender more in a group; 1 when the group is over its limit. KEYS: this window's and the
+# Redis Cluster only (a group's sets live in another slot than the person's keys): one
+# sender more in a group; 1 (not added) when the group is at its limit. KEYS: this window's and the
 # last window's set; ARGV: the sender, the TTL, how far into the window, the limit.
 _COUNT_GROUP = """
+local last = (1 - tonumber(ARGV[3])) * redis.call('PFCOUNT', KEYS[2])
+if redis.call('PFCOUNT', KEYS[1]) + last >= tonumber(ARGV[4]) then return 1 end
 redis.call('PFADD', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-local last = (1 - tonumber(ARGV[3])) * redis.call('PFCOUNT', KEYS[2])
-local seen = redis.call('PFCOUNT', KEYS[1]) + last
-if seen > tonumber(ARGV[4]) then return 1 end
 return 0
 """
 
@@ -199,6 +200,12 @@ class Group:
 
     name: str
     limit: int
+    window: int = 600  # seconds
+
+    def where(self, now: float) -> tuple[int, float, int]:
+        """The window's index, how far into it ``now`` is (0..1), the sets' TTL."""
+        window = max(self.window, 1)
+        return int(now // window), round(now % window / window, 4), window * 2 + 2
 
 
 @dataclass(frozen=True)
@@ -301,10 +308,12 @@ class SessionStore:
         it was stepped on: the same text on the same state is the same save."""
         return self._hash(f"txt:{version}:{text}")[:16]
 
-    def group_keys(self, group: str) -> list[str]:
+    def group_keys(self, group: str | Group, now: float | None = None) -> list[str]:
         """This window's and the last window's sets of new senders from ``group``."""
-        window = int(time.time()) // self.pump_window
-        tag = f"{PREFIX}:{{g{self._hash(f'group:{group}')[:16]}}}"
+        if isinstance(group, str):
+            group = Group(group, self.pump_limit, self.pump_window)
+        window = group.where(time.time() if now is None else now)[0]
+        tag = f"{PREFIX}:{{g{self._hash(f'group:{group.name}')[:16]}}}"
         return [f"{tag}:p{window}", f"{tag}:p{window - 1}"]
 
     def group_key(self, group: str) -> str:
@@ -333,21 +342,22 @@ class SessionStore:
         brought in the sliding window (``pump_window``); over a group's limit, that sender
         gets status "throttled" and nothing is written for them.
         """
-        groups = list(groups or [])
+        groups = [g for g in groups or [] if g.limit > 0]
         if group and self.pump_limit:
-            groups.append(Group(group, self.pump_limit))
+            groups.append(Group(group, self.pump_limit, self.pump_window))
         now = time.time()
-        args = [self.message_key(message_id), self.rate_limit, self.rate_window,
-                "1" if count else "0", int(now // self.rate_window),
-                round(now % self.rate_window / self.rate_window, 4), person.digest,
-                self.pump_window * 2 + 2, round(now % self.pump_window / self.pump_window, 4)]
+        args: list[Any] = [self.message_key(message_id), self.rate_limit, self.rate_window,
+                           "1" if count else "0", int(now // self.rate_window),
+                           round(now % self.rate_window / self.rate_window, 4), person.digest]
         keys = list(person.keys)
-        over = "0"
         if groups and isinstance(self.redis, RedisCluster):
-            over = self._count_groups(person, groups, now)
-        elif groups:
-            keys += [key for g in groups for key in self.group_keys(g.name)]
-        args += [over, *(g.limit for g in groups if not isinstance(self.redis, RedisCluster))]
+            args.append(self._count_groups(person, groups, now))
+        else:
+            args.append("0")
+            for g in groups:
+                keys += self.group_keys(g, now)
+                _, frac, ttl = g.where(now)
+                args += [g.limit, frac, ttl]
         # Sent again, the rate is not counted twice (the first may have counted it).
         reply = self._call(self._begin, keys, args, again=[*args[:3], "0", *args[4:]])
         kind = _text(reply[0])
@@ -370,11 +380,11 @@ class SessionStore:
         """On Redis Cluster a group's sets live in another slot than the person's keys (a
         script touches one slot): each group is counted in a round trip of its own, before
         ``begin``, which refuses a new sender when one is over ("1")."""
-        frac = round(now % self.pump_window / self.pump_window, 4)
         over = "0"
         for g in groups:
-            if self._count_group(keys=self.group_keys(g.name),
-                                 args=[person.digest, self.pump_window * 2 + 2, frac, g.limit]):
+            _, frac, ttl = g.where(now)
+            if self._count_group(keys=self.group_keys(g, now),
+                                 args=[person.digest, ttl, frac, g.limit]):
                 over = "1"
         return over
 
