@@ -42,6 +42,7 @@ from redis.retry import Retry
 PREFIX = "clearline"
 RATE_WINDOW_SECONDS = 60
 SEEN_IDS = 16  # message ids remembered per person for de-duplication
+FINISHED = ("end",)  # dialog nodes after the summary: the session is kept a short while
 
 # KEYS: the session, the rate counter, the opt-out flag, then two per sender group (this
 # window's and the last window's set of new senders, HyperLogLogs).
@@ -240,6 +241,7 @@ class SessionStore:
         secret_key: str,
         ttl_days: int = 30,
         optout_ttl_days: int = 365,
+        finished_ttl_hours: int = 24,
         rate_limit: int = 20,
         rate_window: int = RATE_WINDOW_SECONDS,
         pump_limit: int = 0,
@@ -249,6 +251,8 @@ class SessionStore:
         self._secret = secret_key.encode("utf-8")
         self.ttl = int(ttl_days) * 86400
         self.optout_ttl = int(optout_ttl_days) * 86400
+        # a finished check: kept only while its summary may still be asked for
+        self.finished_ttl = min(max(int(finished_ttl_hours), 1) * 3600, self.ttl)
         self.rate_limit = int(rate_limit)
         self.rate_window = max(int(rate_window), 1)
         self.pump_limit = int(pump_limit)  # new senders a group may bring per window; 0: off
@@ -287,6 +291,7 @@ class SessionStore:
             secret_key=config["SECRET_KEY"],
             ttl_days=config["SESSION_TTL_DAYS"],
             optout_ttl_days=config["OPTOUT_TTL_DAYS"],
+            finished_ttl_hours=config.get("FINISHED_TTL_HOURS", 24),
             rate_limit=config["RATE_LIMIT_PER_MINUTE"],
             pump_limit=config.get("SMS_PUMP_LIMIT", 0),
             pump_window=config.get("SMS_PUMP_WINDOW_SECONDS", 600),
@@ -413,7 +418,8 @@ class SessionStore:
         """
         body = json.dumps(state or {}, ensure_ascii=False, separators=(",", ":"))
         key = self.message_key(message_id) or self.content_key(snapshot.version, text)
-        args = [snapshot.version, mode, secrets.token_hex(6), body, self.ttl,
+        ttl = self.finished_ttl if (state or {}).get("node") in FINISHED else self.ttl
+        args = [snapshot.version, mode, secrets.token_hex(6), body, ttl,
                 self.message_key(message_id), SEEN_IDS, self.optout_ttl, key,
                 _dump_replies(replies) if mode in ("save", "optin") else "",
                 "1" if urgent else "0"]

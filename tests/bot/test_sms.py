@@ -231,6 +231,7 @@ def test_healthz_reports_redis(app, redis_server):
 
 
 def test_signature_uses_auth_token_from_environment(monkeypatch, redis_url, tmp_path):
+    from bot import config
     from bot.app import create_app
 
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
@@ -240,7 +241,8 @@ def test_signature_uses_auth_token_from_environment(monkeypatch, redis_url, tmp_
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = create_app({"TESTING": True})
     assert app.config["PUBLIC_URL"] == PUBLIC_URL
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "secret_key").exists()  # kept in the user's config folder
+    assert app.config["SECRET_KEY"] == config.local_secret(tmp_path)
     reply = twilio_client.TwilioSender(app.test_client()).send(PHONE, "Hi")
     assert reply.status == 200 and reply.messages
 

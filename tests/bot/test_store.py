@@ -142,3 +142,15 @@ def test_a_whole_sms_conversation_on_redis_cluster(make_app):
         assert all(store.redis.ttl(k) > 0 for k in keys)
     finally:
         server.close()
+
+
+def test_a_finished_check_is_kept_only_a_day(redis_server, redis_url):
+    """Once the summary is said (the dialog's end), the answers are not kept 30 days."""
+    store = SessionStore(redis.Redis.from_url(redis_url), secret_key="k", ttl_days=30)
+    person = store.person("sms", PHONE)
+    snap = store.begin(person, None)
+    assert store.commit(person, snap, {"node": "county", "done": []})
+    assert store.redis.ttl(person.key("s")) > 29 * 86400
+    snap = store.begin(person, None)
+    assert store.commit(person, snap, {"node": "end", "done": [{"c": "Fresno"}]})
+    assert 0 < store.redis.ttl(person.key("s")) <= 24 * 3600  # before: 30 days
