@@ -93,6 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
 
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.after_request(web.secure)  # every answer: /healthz, static files, 404s, webhooks
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
     return app

@@ -115,8 +115,9 @@ def message_of(update: Update) -> tuple[int, str, str | None] | None:
     message, chat = update.message, update.effective_chat
     if message is None or chat is None or chat.type != "private" or update.update_id is None:
         return None
-    text = message.text or message.caption or ""
-    if message.text is None and message.caption is None and _is_service(message):
+    said = [t for t in (message.text, message.caption) if isinstance(t, str) and t]
+    text = said[0] if said else ""
+    if not said and _is_service(message):
         return None
     words = text.split()
     if words and words[0].startswith("/"):

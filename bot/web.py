@@ -379,12 +379,12 @@ def chat_form() -> Response:
     size = request.content_length or 0
     if size > (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
         return Response("Message too large.", status=413, mimetype="text/plain")  # not a person
+    if not check_csrf(request.form.get("csrf_token")):  # a language switch too
+        session["error"] = "error_expired"
+        return redirect(url_for("web.chat_page") + "#answer", code=303)
     lang_switch = request.form.get("lang", "")
     if lang_switch in LANGS:
         session["lang"] = lang_switch
-    if not check_csrf(request.form.get("csrf_token")):
-        session["error"] = "error_expired"
-        return redirect(url_for("web.chat_page") + "#answer", code=303)
     text = request.form.get("text", "")
     error = _message_error(text)
     if error:

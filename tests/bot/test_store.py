@@ -154,3 +154,25 @@ def test_a_finished_check_is_kept_only_a_day(redis_server, redis_url):
     snap = store.begin(person, None)
     assert store.commit(person, snap, {"node": "end", "done": [{"c": "Fresno"}]})
     assert 0 < store.redis.ttl(person.key("s")) <= 24 * 3600  # before: 30 days
+
+
+def test_the_rate_limit_is_a_sliding_window(redis_server, redis_url):
+    """A fixed window let the limit through at its end and the limit again at the next
+    one's start: twice the limit within a moment."""
+    import time
+
+    store = SessionStore(redis.Redis.from_url(redis_url), secret_key="k", rate_limit=20,
+                         rate_window=2)
+
+    def burst(n: int) -> int:
+        results = [handle_message(store, channel="web", sender="w", text="REPEAT")
+                   for _ in range(n)]
+        return sum(r.status == "ok" for r in results)
+
+    time.sleep(2 - time.time() % 2 + 0.02)  # the start of a window
+    started = time.monotonic()
+    assert burst(1) == 1
+    time.sleep(max(0.0, 1.9 - (time.monotonic() - started)))
+    assert burst(19) == 19  # the limit reached at the window's end
+    time.sleep(max(0.0, 2.08 - (time.monotonic() - started)))
+    assert burst(20) <= 2  # a moment later, in the next window (before: 20)

@@ -79,3 +79,15 @@ def test_prefix_counters_hold_no_number_and_expire(make_app):
     assert len(keys) == 1
     assert "628555" not in keys[0] and "1628" not in keys[0]
     assert 0 < store.redis.ttl(keys[0]) <= 1202
+
+
+def test_a_brand_new_senders_stop_is_recorded_while_the_prefix_is_throttled(make_app):
+    app = make_app(SMS_PUMP_LIMIT=2)
+    store = app.extensions["clearline"].store
+    sms = twilio_client.TwilioSender(app.test_client())
+    for n in range(4):
+        sms.send(f"+1415557{n:04d}", "Hi")
+    assert sms.send("+14155570010", "Hi").messages == []  # throttled
+    stop = sms.send("+14155570011", "STOP")
+    assert stop.messages and "START" in stop.text  # before: no reply, nothing recorded
+    assert store.redis.exists(store.person("sms", "+14155570011").key("x"))
