@@ -157,7 +157,7 @@ def handle_message(
             first = attempt == 0 and not stopping
             snap = store.begin(person, message_id, count=first,
                                group=group if first else None, groups=groups if first else None)
-            trips += 1
+            trips += snap.trips
             if snap.status == "duplicate":  # already handled: what it got, if we have it
                 return _done(channel, Result("duplicate", snap.replies or [], round_trips=trips),
                              started)

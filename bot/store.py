@@ -49,9 +49,10 @@ FINISHED = ("end",)  # dialog nodes after the summary: the session is kept a sho
 # KEYS: the session, the rate counter, the opt-out flag, then two per sender group (this
 # window's and the last window's set of new senders, HyperLogLogs).
 # ARGV: 1 message key, 2 rate limit, 3 rate window, 4 count the rate ('1'), 5 the rate
-# window's index, 6 how far into it (0..1), 7 the sender's digest, 8 '1' when a group is
-# already known to be over its limit (counted apart on Redis Cluster), then three a group:
-# its limit, how far into its window (0..1), its sets' TTL.
+# window's index, 6 how far into it (0..1), 7 the sender's digest, 8 on Redis Cluster
+# (where the groups are counted apart): '?' to answer 'new' for a new sender before
+# anything is written, '1' when a group is over its limit; then three a group: its
+# limit, how far into its window (0..1), its sets' TTL.
 # A new sender (no session, not opted out) is refused ('throttled'), before anything is
 # written, when a group already let in its limit of new senders in the sliding window;
 # otherwise it is added to each group's set. The rate is a sliding-window count too:
@@ -68,6 +69,7 @@ then
 end
 local stopped = redis.call('GET', KEYS[3]) or ''
 if not f[1] and stopped == '' then
+  if ARGV[8] == '?' then return {'new'} end
   if ARGV[8] == '1' then return {'throttled'} end
   for i = 4, #KEYS, 2 do
     local g = 9 + 3 * (i - 4) / 2
@@ -180,6 +182,7 @@ class Snapshot:
     opted_out: bool = False  # then ``state`` is the dialog's "stopped" state
     over_limit: int = 0  # 1: the first message over the rate limit; 2: a later one
     replies: list[dict] | None = None  # a duplicate of the last message: what it got
+    trips: int = 1  # round trips it took (on Redis Cluster, one more a sender group)
 
 
 @dataclass(frozen=True)
@@ -361,8 +364,9 @@ class SessionStore:
                            "1" if count else "0", int(now // self.rate_window),
                            round(now % self.rate_window / self.rate_window, 4), person.digest]
         keys = list(person.keys)
+        trips = 1
         if groups and isinstance(self.redis, RedisCluster):
-            args.append(self._count_groups(person, groups, now))
+            args.append("?")  # known senders: one round trip; new ones: counted, then again
         else:
             args.append("0")
             for g in groups:
@@ -372,12 +376,17 @@ class SessionStore:
         # Sent again, the rate is not counted twice (the first may have counted it).
         reply = self._call(self._begin, keys, args, again=[*args[:3], "0", *args[4:]])
         kind = _text(reply[0])
+        if kind == "new":  # Redis Cluster: count the new sender in its groups' slots
+            args[7] = self._count_groups(person, groups, now)
+            trips += len(groups) + 1
+            reply = self._call(self._begin, keys, args, again=[*args[:3], "0", *args[4:]])
+            kind = _text(reply[0])
         if kind == "dup":
-            return Snapshot("duplicate", replies=_load_replies(reply[1]))
+            return Snapshot("duplicate", replies=_load_replies(reply[1]), trips=trips)
         if kind == "rate":
-            return Snapshot("rate_limited", over_limit=int(reply[1]))
+            return Snapshot("rate_limited", over_limit=int(reply[1]), trips=trips)
         if kind == "throttled":
-            return Snapshot("throttled")
+            return Snapshot("throttled", trips=trips)
         stopped = _load_state(_text(reply[4]))
         return Snapshot(
             "ok",
@@ -385,12 +394,14 @@ class SessionStore:
             version=_text(reply[1]),
             count=int(reply[2] or 0),
             opted_out=stopped is not None,
+            trips=trips,
         )
 
     def _count_groups(self, person: Person, groups: list[Group], now: float) -> str:
         """On Redis Cluster a group's sets live in another slot than the person's keys (a
-        script touches one slot): each group is counted in a round trip of its own, before
-        ``begin``, which refuses a new sender when one is over ("1")."""
+        script touches one slot): when ``begin`` finds a new sender, each group counts it
+        in a round trip of its own, and ``begin`` runs again, refusing the sender when a
+        group is over ("1"). A known sender costs no more than on one server."""
         over = "0"
         for g in groups:
             _, frac, ttl = g.where(now)

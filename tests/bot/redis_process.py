@@ -52,8 +52,10 @@ def cluster_port() -> int:
 class RedisProcess:
     """One redis-server process with its data in a temporary folder."""
 
-    def __init__(self, cluster_port: int | None = None, binary: str | None = None) -> None:
+    def __init__(self, cluster_port: int | None = None, binary: str | None = None,
+                 slots: bool = True) -> None:
         self.binary = binary or redis_binary()
+        self.slots = slots  # a one-node cluster takes every slot; False: joined by the test
         self.dir = Path(tempfile.mkdtemp(prefix="cl-redis-"))
         self.socket = self.dir / "redis.sock"
         self.cluster_port = cluster_port  # a one-node Redis Cluster on this TCP port
@@ -86,7 +88,7 @@ class RedisProcess:
                 time.sleep(0.02)
         else:
             raise RuntimeError("redis-server did not start")
-        if self.cluster_port:
+        if self.cluster_port and self.slots:
             self._make_cluster(deadline)
         return self
 
