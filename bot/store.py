@@ -525,7 +525,7 @@ def _dump_replies(replies: list[dict] | None) -> str:
     if not replies:
         return ""
     raw = json.dumps(replies, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+    return base64.b85encode(zlib.compress(raw, 9)).decode("ascii")
 
 
 def _load_replies(raw: Any) -> list[dict] | None:
