@@ -61,10 +61,10 @@ FINISHED = ("end",)  # dialog nodes after the summary: the session is kept a sho
 # The counters are written with pcall: when Redis is full (maxmemory) and refuses them, the
 # message still goes on to be read and stepped, so STOP, START and DELETE work then too.
 _BEGIN = """
-local f = redis.call('HMGET', KEYS[1], 'v', 'n', 'st', 'm', 'k', 'a')
+local f = redis.call('HMGET', KEYS[1], 'v', 'n', 'st', 'm', 'k')
 if ARGV[1] ~= '' and f[4] and string.find(' ' .. f[4] .. ' ', ' ' .. ARGV[1] .. ' ', 1, true)
 then
-  if f[5] == ARGV[1] then return {'dup', f[6] or ''} end
+  if f[5] == ARGV[1] then return {'dup', redis.call('HGET', KEYS[1], 'a') or ''} end
   return {'dup', ''}
 end
 local stopped = redis.call('GET', KEYS[3]) or ''
@@ -115,12 +115,14 @@ return {'ok', f[1] or '', f[2] or '0', f[3] or '', stopped}
 # (which Redis allows even at maxmemory), so the script has a side effect and the SET of
 # the opt-out flag is not refused when Redis is full.
 _COMMIT = """
-local f = redis.call('HMGET', KEYS[1], 'v', 'k', 'a')
+local f = redis.call('HMGET', KEYS[1], 'v', 'k')
 local v = f[1] or ''
 local mode = ARGV[2]
 if v ~= ARGV[1] then
-  if v == ARGV[3] then return {2, f[3] or ''} end
-  if ARGV[9] ~= '' and f[2] == ARGV[9] then return {3, f[3] or ''} end
+  if v == ARGV[3] then return {2, redis.call('HGET', KEYS[1], 'a') or ''} end
+  if ARGV[9] ~= '' and f[2] == ARGV[9] then
+    return {3, redis.call('HGET', KEYS[1], 'a') or ''}
+  end
   if v == '' and (mode == 'erase' or (mode == 'optout' and redis.call('EXISTS', KEYS[3]) == 1))
   then return {2, ''} end
   return {0}
@@ -525,14 +527,14 @@ def _dump_replies(replies: list[dict] | None) -> str:
     if not replies:
         return ""
     raw = json.dumps(replies, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b85encode(zlib.compress(raw, 9)).decode("ascii")
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
 
 
 def _load_replies(raw: Any) -> list[dict] | None:
     if not raw or not isinstance(raw, bytes | str):
         return None
     try:
-        replies = json.loads(zlib.decompress(base64.b85decode(raw)))
+        replies = json.loads(zlib.decompress(base64.b64decode(raw)))
     except (ValueError, zlib.error, UnicodeError):
         return None
     return replies if isinstance(replies, list) else None
