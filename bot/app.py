@@ -94,10 +94,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
 
     app.add_url_rule("/healthz", "healthz", healthz)
-    app.after_request(web.secure)  # every answer: /healthz, static files, 404s, webhooks
+    app.after_request(_secure)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
     return app
+
+
+WEBHOOKS = frozenset({"/sms", "/telegram"})  # answered to Twilio and Telegram, not browsers
+
+
+def _secure(response: Response) -> Response:
+    """The pages' security headers on every answer a browser may get (/healthz, static
+    files, 404s), where a blueprint did not add them already; not on the webhooks."""
+    if request.path in WEBHOOKS or "Content-Security-Policy" in response.headers:
+        return response
+    from bot.web import secure
+
+    return secure(response)
 
 
 def healthz() -> tuple[Response, int]:

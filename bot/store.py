@@ -527,14 +527,17 @@ def _dump_replies(replies: list[dict] | None) -> str:
     if not replies:
         return ""
     raw = json.dumps(replies, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    # a raw deflate stream with small buffers: zlib.compress's default state alone (over
+    # 256 KB, allocated and cleared each call) cost more than the compression
+    packer = zlib.compressobj(1, zlib.DEFLATED, -9, 1)
+    return base64.b64encode(packer.compress(raw) + packer.flush()).decode("ascii")
 
 
 def _load_replies(raw: Any) -> list[dict] | None:
     if not raw or not isinstance(raw, bytes | str):
         return None
     try:
-        replies = json.loads(zlib.decompress(base64.b64decode(raw)))
+        replies = json.loads(zlib.decompress(base64.b64decode(raw), -9))
     except (ValueError, zlib.error, UnicodeError):
         return None
     return replies if isinstance(replies, list) else None
