@@ -65,11 +65,12 @@ def test_a_spanish_language_code_starts_in_spanish(telegram_app, standin):
     client = telegram_app.test_client()
     chat = 987650001
     update = standin.make_update(chat, "/start", language_code="es-MX")
-    assert post(client, update).status_code == 200
+    assert post(standin, client, update).status_code == 200
     sent = standin.sent_to(chat)
     assert "¿Dónde fue el caso?" in sent[-1]["text"]
     other = 987650002
-    assert post(client, standin.make_update(other, "/start", language_code="en")).status_code == 200
+    assert post(standin, client, standin.make_update(other, "/start", language_code="en")
+                ).status_code == 200
     assert "Where was the case?" in standin.sent_to(other)[-1]["text"]
 
 

