@@ -52,13 +52,13 @@ def test_fresh_cookies_from_one_address_are_limited(make_app):
         client = app.test_client()  # a new browser each time
         response = chat(client, page(client))
         answered += not response.get_json().get("notice")
-    assert answered == 20
+    assert 18 <= answered <= 22  # 20 (a HyperLogLog count, within a few)
     assert len([k for k in keys(store) if b"{stats}" not in k]) <= 3 * 20 + 2  # s, r, t each
-    assert started(store) == 20
+    assert started(store) == answered
     # another address may still start, until every client together reaches the global limit
     others = [chat(c, page(c), addr=f"198.51.100.{n}") for n in range(40)
               for c in [app.test_client()]]
     fresh = sum(not r.get_json().get("notice") for r in others)
-    assert fresh == 30  # 50 in all
+    assert 27 <= fresh <= 33  # 50 in all (counted by HyperLogLog, in a sliding window)
     notice = others[-1].get_json()
     assert notice["notice"] and "try again" in notice["replies"][0]["text"]
