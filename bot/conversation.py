@@ -17,7 +17,7 @@ import redis
 
 import dialogs
 from bot import logs
-from bot.store import SessionStore, Snapshot
+from bot.store import Group, SessionStore, Snapshot
 
 log = logging.getLogger("clearline.conversation")
 
@@ -41,6 +41,10 @@ NOTICES = {
         "es": "Esta enviando mensajes muy rapido. Espere un minuto y envie su respuesta "
         "otra vez.",
     },
+    "throttled": {
+        "en": "Many new chats are starting right now. Please try again in a few minutes.",
+        "es": "Muchas conversaciones nuevas empiezan ahora. Intente de nuevo en unos minutos.",
+    },
     "busy": {
         "en": "We got several messages at once. Please send your last answer again.",
         "es": "Recibimos varios mensajes a la vez. Envie su ultima respuesta otra vez.",
@@ -57,7 +61,9 @@ class Result:
     """What became of one incoming message.
 
     ``status``: "ok" (stepped and saved), "duplicate" (this message id was already
-    handled: send nothing), "rate_limited" (over the limit: one notice, then silence),
+    handled; ``replies`` are what it got, when it was the person's last message: a
+    channel that may be retried after a lost answer can send them again),
+    "rate_limited" (over the limit: one notice, then silence),
     "opted_out" (the person sent STOP earlier: send nothing), "busy" (too many messages
     at once from this person: asked to resend), "throttled" (a new sender from a
     ``group``, e.g. an SMS number prefix, that brought too many at once: send nothing),
@@ -107,6 +113,7 @@ def handle_message(
     max_text: int = MAX_TEXT,
     group: str | None = None,
     lang_hint: str | None = None,
+    groups: list[Group] | None = None,
 ) -> Result:
     """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
 
@@ -117,7 +124,9 @@ def handle_message(
     - ``ref``: a referral code (deep link, QR, the share kit's first SMS) recorded on a
       new session.
     - ``group``: what the sender belongs to for the SMS-pumping throttle (a number
-      prefix); counted in ``begin``'s round trip, see ``SessionStore.begin``.
+      prefix); ``groups``: more such limits on new senders (a web client's address, all
+      web clients); counted in ``begin``'s round trip, see ``SessionStore.begin``. STOP
+      skips them and the rate limit (carrier rules).
     - ``lang_hint``: the language the channel says the person uses (Telegram's
       ``language_code``); a new conversation starts in Spanish for "es...".
 
@@ -127,6 +136,7 @@ def handle_message(
     the step has no stat events; a concurrent write costs 2 more per retry.
     """
     text = clean_text(text, max_text)
+    store.watch_memory()  # a round trip at most once a minute: warns well before full
     person = store.person(channel, sender)
     base: dict = {"text": text, "channel": channel}
     if channel != "web":  # the web page guards double taps itself (and its message ids):
@@ -139,20 +149,28 @@ def handle_message(
     trips = 0
     lang = "en"
     started = time.monotonic()
-    stopping = dialogs.is_opt_out(text)  # carrier rules: STOP is honoured even when rate-limited
+    # Carrier rules: STOP is honoured even when rate-limited or throttled, and nothing that
+    # Redis could refuse when full (a counter) is written before it.
+    stopping = dialogs.is_opt_out(text)
     try:
         for attempt in range(MAX_ATTEMPTS):
-            snap = store.begin(person, message_id, count=attempt == 0 and not stopping,
-                               group=group if attempt == 0 else None)
-            trips += 1
-            if snap.status in ("duplicate", "throttled"):  # throttled: a new sender from a
-                # group (number prefix) bringing too many new senders at once; no reply
+            first = attempt == 0 and not stopping
+            snap = store.begin(person, message_id, count=first,
+                               group=group if first else None, groups=groups if first else None)
+            trips += snap.trips
+            if snap.status == "duplicate":  # already handled: what it got, if we have it
+                return _done(channel, Result("duplicate", snap.replies or [], round_trips=trips),
+                             started)
+            if snap.status == "throttled":  # a new sender from a group (number prefix, web
+                # address) that brought too many new senders at once: no reply
                 return _done(channel, Result(snap.status, round_trips=trips), started)
             if snap.status == "rate_limited":
                 replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
             lang = _lang(snap.state)
             stepped = _step(snap, base)
+            if stepped is not None and snap.opted_out:  # back after STOP: not a new start
+                stepped = (*stepped[:3], [e for e in stepped[3] if e.get("type") != "started"])
             if stepped is None:
                 return _done(channel, Result("error", [notice("error", lang)], round_trips=trips),
                              started)
@@ -166,7 +184,14 @@ def handle_message(
                              started)
             mode = _mode(effects, snap.opted_out)
             trips += 1
-            if store.commit(person, snap, state, message_id=message_id, mode=mode):
+            saved = store.commit(person, snap, state, message_id=message_id, mode=mode,
+                                 text=text, replies=replies, urgent=_urgent(state))
+            if saved.duplicate:  # the same message, saved by another request at once
+                return _done(channel, Result("duplicate", saved.replies or [], lang=lang,
+                                             round_trips=trips), started)
+            if saved.again:  # applied before (its answer was lost): never twice, same replies
+                replies, events = saved.replies or replies, []
+            if saved:
                 if events:
                     trips += 1
                     _record_stats(store, channel, (state or {}).get("ref") or ref, events)
@@ -219,6 +244,11 @@ def _mode(effects: list[str], opted_out: bool) -> str:
     if "opt_in" in effects or opted_out:
         return "optin"
     return "save"
+
+
+def _urgent(state: dict | None) -> bool:
+    """A save that must work even when Redis is full: the question confirming DELETE."""
+    return (state or {}).get("node") == "confirm_delete"
 
 
 def _lang(state: dict | None) -> str:

@@ -23,11 +23,27 @@ _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 _QUIET = ("httpx", "httpcore", "telegram", "telegram.ext", "twilio", "urllib3", "apscheduler")
 
 
+_IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
+
+
+_PORT_PID = re.compile(r"\d{1,5} \(\d{1,7}")
+
+
+def _digits(match: re.Match) -> str:
+    # gunicorn's "Listening at: http://127.0.0.1:8000 (4242)": an IPv4 address, and a port
+    # then a process id, are no phone number
+    found = match.group()
+    if _IPV4.fullmatch(found):
+        return found
+    after_colon = match.start() > 0 and match.string[match.start() - 1] == ":"
+    return found if after_colon and _PORT_PID.fullmatch(found) else "[redacted]"
+
+
 def scrub(text: str) -> str:
-    """``text`` with bot tokens and runs of 7 or more digits replaced."""
+    """``text`` with bot tokens and runs of 7 or more digits replaced (not IPv4 addresses)."""
     if not _ANY_DIGIT.search(text):  # both patterns need a digit: most texts have none
         return text
-    return _DIGITS.sub("[redacted]", _TOKEN.sub("bot[redacted]", text))
+    return _DIGITS.sub(_digits, _TOKEN.sub("bot[redacted]", text))
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -68,6 +84,7 @@ def setup(level: str = "INFO", stream: Any = None) -> None:
     """Send every log line of this process, as JSON, to ``stream`` (default stderr)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(WithheldDetail())
     root = logging.getLogger()
     for old in list(root.handlers):
         if isinstance(old.formatter, JsonFormatter):
@@ -76,6 +93,24 @@ def setup(level: str = "INFO", stream: Any = None) -> None:
     root.setLevel(getattr(logging, str(level).upper(), logging.INFO))
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class WithheldDetail(logging.Filter):
+    """Library log lines (PTB, httpx) keep their level, logger and error type, not their
+    text: a Bot API error body or a URL is someone else's words, maybe with a chat id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] not in _QUIET:
+            return True
+        if record.exc_info and record.exc_info[0] is not None:
+            kind = record.exc_info[0].__name__
+            record.exc_info = None
+            record.exc_text = None
+        else:
+            kind = ""
+        record.msg = f"{record.name}: detail withheld" + (f" ({kind})" if kind else "")
+        record.args = ()
+        return True
 
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -116,5 +116,6 @@ def main(host: str | None, port: int | None) -> int:
                 poller.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 poller.kill()
-        redis_embedded.stop(conf["DATA_DIR"])
+        if not conf["REDIS_URL_GIVEN"]:  # the last process out stops it, not the first
+            redis_embedded.leave(conf["DATA_DIR"])
     return 0

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from bot.chatview import national
 from bot.web import LANGS, config, organisation, page_lang, secure, ui_strings
@@ -29,14 +29,20 @@ bp = Blueprint("share", __name__, template_folder="templates")
 bp.after_request(secure)
 
 
+# Linear: no two unbounded runs of the same characters touch (the greeting needs a
+# separator after it), and the text is read only when it is short enough to be that message.
 _SMS_REF_RE = re.compile(
-    r"^\W*(?:hi|hello|hola)?\W*(?:code|c[oó]digo)\W*([A-Za-z0-9]{2,16})\W*$", re.I
+    r"^\W{0,8}(?:(?:hi|hello|hola)\W{1,8})?(?:code|c[oó]digo)\W{0,8}([A-Za-z0-9]{2,16})\W{0,8}$",
+    re.I,
 )
+MAX_REF_SMS = 64  # the share kit's first message is about 20 characters
 
 
 def ref_in_sms(text: str | None) -> str | None:
     """The code in a share kit's first text message ("Hi! Code X", "¡Hola! Código X")."""
-    match = _SMS_REF_RE.match(text or "")
+    if not text or len(text) > MAX_REF_SMS:
+        return None
+    match = _SMS_REF_RE.match(text)
     return normalize_code(match.group(1)) if match else None
 
 
@@ -72,10 +78,20 @@ class Link:
         return url_for("share.qr", kind=self.kind, code=self.code, lang=self.lang, **extra)
 
 
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
 def public_base() -> str:
-    """The public root URL: ``PUBLIC_URL`` when set, else the one the request came to."""
-    base = config("PUBLIC_URL") or request.url_root
-    return base.rstrip("/")
+    """The public root URL: ``PUBLIC_URL`` when set; else the one the request came to, but
+    only when a trusted proxy set it (``PROXY_HOPS``) or it is this machine (a local try);
+    never a Host header anyone could send, printed on a flyer or a QR code."""
+    public = config("PUBLIC_URL")
+    if public:
+        return public.rstrip("/")
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    if int(current_app.config.get("PROXY_HOPS") or 0) > 0 or host in _LOOPBACK:
+        return request.url_root.rstrip("/")
+    return "http://localhost"
 
 
 def sms_body(code: str, lang: str) -> str:
@@ -149,7 +165,9 @@ def qr() -> Response:
     if not link.url:
         abort(404)
     response = Response(qr_svg(link.url), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=3600"
+    # shared caches only when the link does not depend on the request's host
+    shared = "public" if config("PUBLIC_URL") else "private"
+    response.headers["Cache-Control"] = f"{shared}, max-age=3600"
     if request.args.get("download"):
         name = f"clearline-{code}-{kind}-{lang}.svg"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -9,6 +9,7 @@ gets 403. A repeated ``MessageSid`` (Twilio retries) gets an empty TwiML answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, request
@@ -65,12 +66,21 @@ class _Params:
         return self.form.getlist(name)
 
 
+_SETTINGS = re.compile(r"^(key=[A-Za-z0-9_-]{1,128},)?algorithm=(HMAC_SHA1|HMAC_SHA256)$")
+
+
 def signature_ok() -> bool:
-    """True when the request carries a genuine Twilio signature."""
+    """True when the request carries a genuine Twilio signature.
+
+    A signature-settings header is accepted only when a ``TWILIO_SHARED_KEY`` is set and
+    the header names one of Twilio's algorithms exactly; anything else there is refused
+    (an unknown value would make the validator fall back to the auth token's SHA-1)."""
     signature = request.headers.get(SIGNATURE_HEADER, "")
     settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
     secret = current_app.config.get("TWILIO_AUTH_TOKEN")
-    if settings and current_app.config.get("TWILIO_SHARED_KEY"):
+    if settings is not None:
+        if not current_app.config.get("TWILIO_SHARED_KEY") or not _SETTINGS.match(settings):
+            return False
         secret = current_app.config["TWILIO_SHARED_KEY"]
     if not secret or not signature:
         return False
@@ -141,7 +151,7 @@ def incoming_sms() -> Response:
         max_text=current_app.config["MAX_TEXT_LENGTH"],
         group=number_prefix(sender, current_app.config.get("SMS_PUMP_PREFIX_DIGITS", 7)),
     )
-    replies = result.replies
+    replies = result.replies if result.status != "duplicate" else []  # Twilio: once
     if result.status == "unavailable" and not replies:
         replies = [notice("unavailable", None)]
     return twiml(render(replies))

@@ -8,7 +8,10 @@ Two ways to receive updates, both through the same handlers:
 - polling: ``clearline telegram`` (the Procfile's ``worker``) runs ``run_polling``;
 - webhook: ``POST /telegram`` on the web process, checked against
   ``TELEGRAM_WEBHOOK_SECRET`` (Telegram's ``X-Telegram-Bot-Api-Secret-Token`` header).
-  Each web worker runs one PTB ``Application`` on an event loop in a background thread.
+  The web process never waits for the Bot API: the replies go back in the webhook's own
+  answer, as one ``sendMessage`` call (the Bot API runs one method given there), and
+  only replies too long for one message are sent from a background queue (``Outbox``)
+  with short timeouts and a few retries. A slow or hung Bot API never holds a worker.
 
 ``TELEGRAM_API_BASE_URL`` (PTB's ``base_url``) points both at a self-hosted Bot API server,
 or at the local stand-in the tests use.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import os
 import re
@@ -46,7 +50,6 @@ log = logging.getLogger("clearline.telegram")
 
 ALLOWED_UPDATES = ["message"]
 MAX_TEXT = 4096  # Telegram's limit for one message
-WEBHOOK_TIMEOUT = 25.0  # seconds a webhook request waits for the replies to be sent
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -102,45 +105,72 @@ async def send_replies(update: Update, replies: list[dict]) -> None:
             await chat.send_message(piece, reply_markup=markup)
 
 
-async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                    ref: str | None = None) -> None:
-    chat = update.effective_chat
-    if chat is None or update.update_id is None:
-        return
-    store = context.application.bot_data["store"]
+def message_of(update: Update) -> tuple[int, str, str | None] | None:
+    """What an update says to the dialog: ``(chat id, text, referral code)``, or None for
+    an update we do not answer (not a private chat's message, a service message).
+
+    ``/start`` (or a deep link ``/start CODE``, which records the code) is START; ``/help``,
+    ``/stop`` and ``/delete`` are the dialog's keywords; a sticker or photo is an empty
+    message. Both the polling handlers and the webhook read updates through this."""
+    message, chat = update.message, update.effective_chat
+    if message is None or chat is None or chat.type != "private" or update.update_id is None:
+        return None
+    said = [t for t in (message.text, message.caption) if isinstance(t, str) and t]
+    text = said[0] if said else ""
+    if not said and _is_service(message):
+        return None
+    words = text.split()
+    if words and words[0].startswith("/"):
+        name = words[0].lstrip("/").split("@")[0].lower()
+        if name == "start":
+            payload = words[1] if len(words) > 1 else ""
+            return chat.id, "START", clean_ref(payload) if _DEEP_LINK.match(payload) else None
+        if name in COMMAND_TEXT:
+            return chat.id, COMMAND_TEXT[name], None
+    return chat.id, text, None
+
+
+def _is_service(message: Any) -> bool:
+    """A service message (someone joined, a title changed): nothing a person said."""
+    return any(getattr(message, name, None) for name in (
+        "new_chat_members", "left_chat_member", "new_chat_title", "pinned_message",
+        "group_chat_created", "migrate_to_chat_id"))
+
+
+def converse(store: Any, update: Update, max_text: int = 1600) -> tuple[int, list[dict]] | None:
+    """Handle one update through ``handle_message``: the chat id and the replies to send."""
+    said = message_of(update)
+    if said is None:
+        return None
+    chat_id, text, ref = said
     user = update.effective_user
-    result = await asyncio.to_thread(
-        handle_message,
-        store,
-        channel="telegram",
-        sender=str(chat.id),
-        text=text,
-        message_id=f"tg:{update.update_id}",
-        ref=ref,
-        max_text=context.application.bot_data.get("max_text", 1600),
-        lang_hint=user.language_code if user is not None else None,
-    )
-    await send_replies(update, result.replies)
+    result = handle_message(store, channel="telegram", sender=str(chat_id), text=text,
+                            message_id=f"tg:{update.update_id}", ref=ref, max_text=max_text,
+                            lang_hint=user.language_code if user is not None else None)
+    return chat_id, result.replies
+
+
+async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    bot_data = context.application.bot_data
+    done = await asyncio.to_thread(converse, bot_data["store"], update,
+                                   bot_data.get("max_text", 1600))
+    if done:
+        await send_replies(update, done[1])
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/start`` or a deep link ``/start CODE``: begin (or resume) and record the code."""
-    payload = context.args[0] if context.args else ""
-    ref = clean_ref(payload) if _DEEP_LINK.match(payload or "") else None
-    await _converse(update, context, "START", ref=ref)
+    await _converse(update, context)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/help``, ``/stop``, ``/delete``: the dialog engine's keywords."""
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    name = text.split()[0].lstrip("/").split("@")[0].lower() if text.split() else ""
-    await _converse(update, context, COMMAND_TEXT.get(name, text))
+    await _converse(update, context)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other message: its text (a sticker or photo counts as an empty message)."""
-    message = update.effective_message
-    await _converse(update, context, (message.text or message.caption or "") if message else "")
+    await _converse(update, context)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -229,54 +259,115 @@ def set_webhook(config: Mapping[str, Any]) -> bool:
         return False
 
 
-class WebhookBridge:
-    """One PTB ``Application`` on an event loop in a daemon thread, fed by Flask requests."""
+def one_message(chat_id: int, replies: list[dict]) -> dict | None:
+    """The replies as one ``sendMessage`` call (the webhook's answer), when they fit in one
+    Telegram message: joined by a blank line, with the keyboard of the last reply's
+    choices. None when they do not fit (then the ``Outbox`` sends them)."""
+    texts = [str(reply.get("text") or "") for reply in replies]
+    text = "\n\n".join(t for t in texts if t) or "…"
+    if len(text) > MAX_TEXT:
+        return None
+    markup = keyboard((replies[-1].get("choices") or []) if replies else [])
+    return {"method": "sendMessage", "chat_id": chat_id, "text": text,
+            "reply_markup": markup.to_dict()}
 
-    def __init__(self, config: Mapping[str, Any], store: Any) -> None:
+
+class Outbox:
+    """Sends replies that do not fit in the webhook's answer, from a background thread:
+    one PTB ``Bot`` on its own event loop, short timeouts, a few retries, a bounded queue.
+    The web worker hands messages over and never waits for the Bot API."""
+
+    MAX_PENDING = 200
+    RETRIES = 2
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        from telegram import Bot
+        from telegram.request import HTTPXRequest
+
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        self.application = build_application(config, store)
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="telegram-webhook", daemon=True)
+        request = HTTPXRequest(connect_timeout=3.0, read_timeout=5.0, write_timeout=5.0,
+                               pool_timeout=1.0)
+        self.bot = Bot(config["TELEGRAM_BOT_TOKEN"], base_url=config["TELEGRAM_API_BASE_URL"],
+                       request=request)
+        self.pending = 0
+        self._lock = threading.Lock()
+        self._started = False
+        self._thread = threading.Thread(target=self._run, name="telegram-outbox", daemon=True)
         self._thread.start()
-        try:
-            self.call(self.application.initialize(), timeout=WEBHOOK_TIMEOUT)
-        except BaseException:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            raise
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
 
-    def call(self, coro: Any, timeout: float) -> Any:
-        """Run ``coro`` on the bridge's loop and wait for its result."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+    def submit(self, chat_id: int, replies: list[dict]) -> bool:
+        """Queue the replies for ``chat_id``; False (and a log line) when the queue is full."""
+        with self._lock:
+            if self.pending >= self.MAX_PENDING:
+                logs.event(log, "telegram_outbox_full", logging.WARNING)
+                return False
+            self.pending += 1
+        asyncio.run_coroutine_threadsafe(self._send(chat_id, replies), self.loop)
+        return True
 
-    def process(self, data: dict) -> None:
-        """Handle one update (already checked) and send the replies."""
-        update = Update.de_json(data, self.application.bot)
-        self.call(self.application.process_update(update), timeout=WEBHOOK_TIMEOUT)
+    async def _send(self, chat_id: int, replies: list[dict]) -> None:
+        try:
+            if not self._started:
+                await self.bot.initialize()
+                self._started = True
+            for i, reply in enumerate(replies):
+                pieces = chunks(str(reply.get("text") or "")) or ["…"]
+                for j, piece in enumerate(pieces):
+                    last = j == len(pieces) - 1 and (i == len(replies) - 1 or reply.get("choices"))
+                    markup = keyboard(reply.get("choices") or []) if last else None
+                    await self._send_one(chat_id, piece, markup)
+        except TelegramError as exc:
+            logs.event(log, "telegram_send_failed", logging.WARNING, error=type(exc).__name__)
+        finally:
+            with self._lock:
+                self.pending -= 1
+
+    async def _send_one(self, chat_id: int, text: str, markup: Any) -> None:
+        from telegram.error import NetworkError, RetryAfter
+
+        for attempt in range(self.RETRIES + 1):
+            try:
+                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                return
+            except RetryAfter as exc:
+                if attempt == self.RETRIES:
+                    raise
+                await asyncio.sleep(min(float(getattr(exc, "retry_after", 1) or 1), 5.0))
+            except NetworkError:  # includes TimedOut; a BadRequest is not retried
+                if attempt == self.RETRIES:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
 
     def close(self) -> None:
-        """Shut the application down and stop the loop."""
+        """Stop the loop (pending sends are dropped)."""
+        async def shutdown() -> None:
+            if self._started:
+                await self.bot.shutdown()
+
         try:
-            self.call(self.application.shutdown(), timeout=5)
+            asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(2)
+        except Exception:  # a hung Bot API: just stop
+            pass
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=2)
 
 
-_bridge_lock = threading.Lock()
+_outbox_lock = threading.Lock()
 
 
-def bridge() -> WebhookBridge:
-    """This process's webhook bridge, started on first use (after gunicorn forks)."""
+def outbox() -> Outbox:
+    """This process's outbox, started on first use (after gunicorn forks)."""
     ext = current_app.extensions["clearline"]
-    with _bridge_lock:
+    with _outbox_lock:
         current = ext.telegram
         if current is None or current.pid != os.getpid():
-            current = ext.telegram = WebhookBridge(current_app.config, ext.store)
+            current = ext.telegram = Outbox(current_app.config)
     return current
 
 
@@ -295,11 +386,17 @@ def telegram_webhook() -> Response:
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return Response("Bad request: not a Telegram update\n", 400, mimetype="text/plain")
     try:
-        bridge().process(data)
-    except (TelegramError, TimeoutError) as exc:
-        logs.event(log, "telegram_webhook_failed", logging.WARNING, error=type(exc).__name__)
-        return Response("Unavailable\n", 503, mimetype="text/plain")
-    except (KeyError, TypeError, ValueError) as exc:
+        update = Update.de_json(data, None)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         logs.event(log, "telegram_bad_update", logging.WARNING, error=type(exc).__name__)
         return Response("Bad request: not a Telegram update\n", 400, mimetype="text/plain")
-    return Response("{}", 200, mimetype="application/json")
+    done = converse(current_app.extensions["clearline"].store, update,
+                    config.get("MAX_TEXT_LENGTH", 1600))
+    if not done or not done[1]:
+        return Response("{}", 200, mimetype="application/json")
+    chat_id, replies = done
+    answer = one_message(chat_id, replies)
+    if answer is None:  # too long for one message: sent from the queue, in order
+        outbox().submit(chat_id, replies)
+        return Response("{}", 200, mimetype="application/json")
+    return Response(json.dumps(answer, ensure_ascii=False), 200, mimetype="application/json")

@@ -154,10 +154,23 @@ def check_csrf(token: str | None) -> bool:
 
 
 def sender_id() -> str:
-    """This browser's random, opaque sender id (kept in the signed cookie)."""
+    """This browser's random, opaque sender id (kept in the signed cookie): made once, on
+    the first page or message, and reused by every later message of that browser."""
     if not isinstance(session.get("sid"), str):
         session["sid"] = secrets.token_urlsafe(18)
     return "web:" + session["sid"]
+
+
+def session_limits() -> list[Any]:
+    """How many new conversations may start in the sliding window: from this client's
+    address (the real one, through ``PROXY_HOPS``) and from every client together."""
+    from bot.store import Group
+
+    cfg = current_app.config
+    window = int(cfg.get("WEB_SESSIONS_WINDOW_SECONDS") or 600)
+    return [Group(f"web:addr:{request.remote_addr or '-'}",
+                  int(cfg.get("WEB_SESSIONS_PER_ADDRESS") or 0), window),
+            Group("web:all", int(cfg.get("WEB_SESSIONS_GLOBAL") or 0), window)]
 
 
 def store() -> Any:
@@ -167,7 +180,7 @@ def store() -> Any:
     return get_store(current_app)
 
 
-NOTICE_STATUSES = ("rate_limited", "busy", "unavailable", "error")
+NOTICE_STATUSES = ("rate_limited", "throttled", "busy", "unavailable", "error")
 
 
 @dataclass
@@ -207,6 +220,7 @@ def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn
         text=text,
         message_id=message_id,
         ref=session.get("ref"),
+        groups=session_limits(),
     )
     lang = result.lang if result.lang in LANGS else page_lang()
     if result.status == "duplicate":
@@ -326,6 +340,7 @@ def render_entries(entries: list[dict], lang: str, latest: int = 0) -> str:
 def chat_page() -> Response:
     """The chat page: the start buttons, or the whole conversation and the answer box."""
     lang = page_lang()
+    sender_id()  # this browser's id, made once and kept by every later request
     ref = clean_ref(request.args.get("ref"))
     entries = transcript()
     if ref and not entries:
@@ -364,12 +379,12 @@ def chat_form() -> Response:
     size = request.content_length or 0
     if size > (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
         return Response("Message too large.", status=413, mimetype="text/plain")  # not a person
+    if not check_csrf(request.form.get("csrf_token")):  # a language switch too
+        session["error"] = "error_expired"
+        return redirect(url_for("web.chat_page") + "#answer", code=303)
     lang_switch = request.form.get("lang", "")
     if lang_switch in LANGS:
         session["lang"] = lang_switch
-    if not check_csrf(request.form.get("csrf_token")):
-        session["error"] = "error_expired"
-        return redirect(url_for("web.chat_page") + "#answer", code=303)
     text = request.form.get("text", "")
     error = _message_error(text)
     if error:

@@ -18,6 +18,16 @@ import twilio_client  # noqa: E402
 from bot.app import create_app  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _config_home(tmp_path_factory):
+    """A generated SECRET_KEY goes to the user's config folder: a temporary one here (the
+    test processes and every server they start), never the real home."""
+    import os
+
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    yield
+
+
 @pytest.fixture()
 def make_app(app_settings):
     """Build an app from the folder's ``app_settings``; keyword arguments override them.

@@ -52,7 +52,10 @@ def cluster_port() -> int:
 class RedisProcess:
     """One redis-server process with its data in a temporary folder."""
 
-    def __init__(self, cluster_port: int | None = None) -> None:
+    def __init__(self, cluster_port: int | None = None, binary: str | None = None,
+                 slots: bool = True) -> None:
+        self.binary = binary or redis_binary()
+        self.slots = slots  # a one-node cluster takes every slot; False: joined by the test
         self.dir = Path(tempfile.mkdtemp(prefix="cl-redis-"))
         self.socket = self.dir / "redis.sock"
         self.cluster_port = cluster_port  # a one-node Redis Cluster on this TCP port
@@ -68,7 +71,7 @@ class RedisProcess:
         return redis.Redis(unix_socket_path=str(self.socket), **kwargs)
 
     def start(self) -> RedisProcess:
-        args = [redis_binary(), "--port", "0", "--unixsocket", str(self.socket),
+        args = [self.binary, "--port", "0", "--unixsocket", str(self.socket),
                 "--unixsocketperm", "700", "--dir", str(self.dir), "--dbfilename", "dump.rdb",
                 "--save", "", "--appendonly", "no", "--logfile", str(self.dir / "redis.log")]
         if self.cluster_port:
@@ -85,7 +88,7 @@ class RedisProcess:
                 time.sleep(0.02)
         else:
             raise RuntimeError("redis-server did not start")
-        if self.cluster_port:
+        if self.cluster_port and self.slots:
             self._make_cluster(deadline)
         return self
 

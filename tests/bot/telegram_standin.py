@@ -4,6 +4,11 @@ It answers the methods our bot uses with Telegram's JSON shapes (``{"ok": true,
 "result": ...}``): getMe, getUpdates (long polling over a queue of updates the test
 pushes), sendMessage, setWebhook, deleteWebhook, getWebhookInfo, setMyCommands,
 logOut/close. python-telegram-bot talks to it through ``base_url``.
+
+Like Telegram, it runs the one method a webhook's answer may carry (``{"method":
+"sendMessage", ...}`` in the response body): ``deliver`` does it, and ``execute`` does it
+for an answer a test got another way. ``stall`` (seconds) makes every method hang that
+long first, as a Bot API that does not answer.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class TelegramStandIn:
         self.sent: list[dict] = []  # every sendMessage, parsed
         self.calls: list[str] = []  # method names, in order
         self.webhook: dict = {}
+        self.stall = 0.0  # seconds every method waits before answering
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
@@ -90,9 +96,26 @@ class TelegramStandIn:
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
+                self.execute(response.read())
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
+
+    def execute(self, body: bytes | str | dict | None) -> Any:
+        """Run the method a webhook's answer carries, as Telegram does (else nothing)."""
+        if isinstance(body, bytes | str):
+            try:
+                body = json.loads(body or "null")
+            except ValueError:
+                return None
+        if not isinstance(body, dict) or not isinstance(body.get("method"), str):
+            return None
+        params = {k: v for k, v in body.items() if k != "method"}
+        method = body["method"]
+        with self._cond:
+            self.calls.append(method)
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        return handler(params) if handler else None
 
     def sent_to(self, chat_id: int) -> list[dict]:
         with self._cond:
@@ -119,6 +142,8 @@ class TelegramStandIn:
                 environ, start_response)
         method = path[len(prefix):]
         params = self._params(request)
+        if self.stall:
+            time.sleep(self.stall)
         with self._cond:
             self.calls.append(method)
         handler = getattr(self, f"_m_{method.lower()}", None)

@@ -32,11 +32,28 @@ def test_bad_values_are_named(tmp_path):
         create_app({"REDIS_URL": "localhost:6379", "SECRET_KEY": "s"})
 
 
-def test_generated_secret_is_kept_and_shared(tmp_path):
-    first = config.load(env={"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
-    again = config.load(env={"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
+def test_generated_secret_is_kept_and_shared(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    first = config.load(env={"DATA_DIR": str(tmp_path / "var")})["SECRET_KEY"]
+    again = config.load(env={"DATA_DIR": str(tmp_path / "var")})["SECRET_KEY"]
     assert first == again and len(first) == 64
-    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    kept = tmp_path / "home-config" / "clearline" / "secret_key"
+    assert kept.read_text().strip() == first
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert kept.parent.stat().st_mode & 0o777 == 0o700
+    # never beside the data (before: var/secret_key, next to var/redis/clearline.rdb)
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_a_key_left_beside_the_data_moves_to_the_config_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "secret_key").write_text("old-key-in-use\n")
+    assert config.load(env={"DATA_DIR": str(tmp_path / "var")})["SECRET_KEY"] == (
+        "old-key-in-use")  # the sessions it keyed are not lost
+    assert not (tmp_path / "var" / "secret_key").exists()
+    assert (tmp_path / "home-config" / "clearline" / "secret_key").stat().st_mode & 0o777 == (
+        0o600)
 
 
 def test_rate_limit_zero_turns_it_off(redis_server, redis_url):

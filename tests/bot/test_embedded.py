@@ -69,7 +69,7 @@ def test_create_app_without_redis_url_uses_the_embedded_server(tmp_path):
         assert app.test_client().get("/healthz").status_code == 200
         reply = twilio_client.TwilioSender(app.test_client()).send("+13105550100", "Hi")
         assert reply.messages
-        assert (data / "secret_key").exists()
+        assert not (data / "secret_key").exists()  # the key is not kept beside the data
     finally:
         redis_embedded.stop(data)
 

@@ -27,7 +27,7 @@ def post_sms(http, url, sender, body, sid=None):
 
 def session(store, channel, sender):
     raw = store.redis.hgetall(store.person(channel, sender).key("s"))
-    return {k.decode(): v.decode() for k, v in raw.items()}
+    return {k.decode(): v.decode("utf-8", "replace") for k, v in raw.items()}
 
 
 def test_20_simultaneous_messages_from_one_sender(live):
@@ -123,7 +123,7 @@ def test_telegram_webhook_registered_and_delivered_over_http(live, standin):
     chat = 55501
     assert standin.deliver(standin.make_update(chat, "/start")) == 200
     assert standin.deliver(standin.make_update(chat, "Fresno")) == 200
-    assert len(standin.sent_to(chat)) == 3
+    assert len(standin.sent_to(chat)) == 2  # each answer in one message
     standin.webhook["secret_token"] = "forged"
     assert standin.deliver(standin.make_update(chat, "1")) == 403
 
@@ -155,7 +155,7 @@ def test_every_key_has_a_ttl_and_no_key_or_value_holds_an_id(live, standin, capl
         dump = redis.dump(key) or b""
         assert not any(i.encode() in dump for i in ids), name
         if redis.type(key) == b"hash":
-            values = b" ".join(redis.hvals(key)).decode()
+            values = b" ".join(redis.hvals(key)).decode("utf-8", "replace")
             assert not any(i[-7:] in values for i in ids), name
     # the logs hold no phone number, chat id or message text either
     text = "\n".join(r.getMessage() + json.dumps(getattr(r, "fields", {}))

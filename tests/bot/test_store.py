@@ -59,7 +59,7 @@ def test_ttl_set_and_renewed_on_every_write(redis_url, redis_server):
     store.redis.expire(key, 100)
     handle_message(store, channel="sms", sender=PHONE, text="Fresno")
     assert store.redis.ttl(key) > 2 * 86400 - 5
-    assert store.redis.ttl(store.person("sms", PHONE).key("r")) <= 60
+    assert store.redis.ttl(store.person("sms", PHONE).key("r")) <= 120  # sliding: 2 windows
 
 
 def test_keys_are_keyed_hashes_with_a_cluster_hash_tag(redis_url, redis_server):
@@ -142,3 +142,37 @@ def test_a_whole_sms_conversation_on_redis_cluster(make_app):
         assert all(store.redis.ttl(k) > 0 for k in keys)
     finally:
         server.close()
+
+
+def test_a_finished_check_is_kept_only_a_day(redis_server, redis_url):
+    """Once the summary is said (the dialog's end), the answers are not kept 30 days."""
+    store = SessionStore(redis.Redis.from_url(redis_url), secret_key="k", ttl_days=30)
+    person = store.person("sms", PHONE)
+    snap = store.begin(person, None)
+    assert store.commit(person, snap, {"node": "county", "done": []})
+    assert store.redis.ttl(person.key("s")) > 29 * 86400
+    snap = store.begin(person, None)
+    assert store.commit(person, snap, {"node": "end", "done": [{"c": "Fresno"}]})
+    assert 0 < store.redis.ttl(person.key("s")) <= 24 * 3600  # before: 30 days
+
+
+def test_the_rate_limit_is_a_sliding_window(redis_server, redis_url):
+    """A fixed window let the limit through at its end and the limit again at the next
+    one's start: twice the limit within a moment."""
+    import time
+
+    store = SessionStore(redis.Redis.from_url(redis_url), secret_key="k", rate_limit=20,
+                         rate_window=2)
+
+    def burst(n: int) -> int:
+        results = [handle_message(store, channel="web", sender="w", text="REPEAT")
+                   for _ in range(n)]
+        return sum(r.status == "ok" for r in results)
+
+    time.sleep(2 - time.time() % 2 + 0.02)  # the start of a window
+    started = time.monotonic()
+    assert burst(1) == 1
+    time.sleep(max(0.0, 1.9 - (time.monotonic() - started)))
+    assert burst(19) == 19  # the limit reached at the window's end
+    time.sleep(max(0.0, 2.08 - (time.monotonic() - started)))
+    assert burst(20) <= 2  # a moment later, in the next window (before: 20)

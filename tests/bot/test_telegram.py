@@ -22,9 +22,13 @@ CHAT = 987654321
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def post(client, update, secret=WEBHOOK_SECRET):
+def post(standin, client, update, secret=WEBHOOK_SECRET):
+    """Post an update as Telegram does; the stand-in runs the method the answer carries."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return client.post("/telegram", json=update, headers=headers)
+    response = client.post("/telegram", json=update, headers=headers)
+    if response.status_code == 200:
+        standin.execute(response.get_data())
+    return response
 
 
 def keyboard_labels(message: dict) -> list[str]:
@@ -35,10 +39,10 @@ def keyboard_labels(message: dict) -> list[str]:
 def test_webhook_full_conversation_with_keyboard_and_deep_link(telegram_app, standin):
     client = telegram_app.test_client()
     store = telegram_app.extensions["clearline"].store
-    response = post(client, standin.make_update(CHAT, "/start CLINIC42"))
+    response = post(standin, client, standin.make_update(CHAT, "/start CLINIC42"))
     assert response.status_code == 200
     sent = standin.sent_to(CHAT)
-    assert len(sent) == 2 and "Clearline" in sent[0]["text"]
+    assert len(sent) == 1 and "Clearline" in sent[0]["text"]  # the replies in one message
     assert "California" in " ".join(keyboard_labels(sent[-1]))  # choices as buttons
     state = store.peek("telegram", str(CHAT))
     assert state["ref"] == "CLINIC42"
@@ -48,7 +52,7 @@ def test_webhook_full_conversation_with_keyboard_and_deep_link(telegram_app, sta
         labels = keyboard_labels(standin.sent_to(CHAT)[-1])
         if text.isdigit() and int(text) <= len(labels):  # press the button, as a person would
             text = labels[int(text) - 1]
-        assert post(client, standin.make_update(CHAT, text)).status_code == 200
+        assert post(standin, client, standin.make_update(CHAT, text)).status_code == 200
         assert len(standin.sent_to(CHAT)) > before
 
     asked = dialog_script.run_to_verdict(send, lambda: store.peek("telegram", str(CHAT))["node"])
@@ -61,33 +65,37 @@ def test_a_spanish_language_code_starts_in_spanish(telegram_app, standin):
     client = telegram_app.test_client()
     chat = 987650001
     update = standin.make_update(chat, "/start", language_code="es-MX")
-    assert post(client, update).status_code == 200
+    assert post(standin, client, update).status_code == 200
     sent = standin.sent_to(chat)
     assert "¿Dónde fue el caso?" in sent[-1]["text"]
     other = 987650002
-    assert post(client, standin.make_update(other, "/start", language_code="en")).status_code == 200
+    assert post(standin, client, standin.make_update(other, "/start", language_code="en")
+                ).status_code == 200
     assert "Where was the case?" in standin.sent_to(other)[-1]["text"]
 
 
 def test_webhook_same_update_id_processed_once(telegram_app, standin):
     client = telegram_app.test_client()
     store = telegram_app.extensions["clearline"].store
-    post(client, standin.make_update(CHAT, "/start"))
+    post(standin, client, standin.make_update(CHAT, "/start"))
     update = standin.make_update(CHAT, "Fresno")
-    assert post(client, update).status_code == 200
+    assert post(standin, client, update).status_code == 200
     count = len(standin.sent_to(CHAT))
     state = store.peek("telegram", str(CHAT))
-    assert post(client, update).status_code == 200  # Telegram redelivers
-    assert len(standin.sent_to(CHAT)) == count
+    # Telegram redelivers only when our answer did not reach it: the same reply again,
+    # and the conversation does not move
+    assert post(standin, client, update).status_code == 200
+    assert len(standin.sent_to(CHAT)) == count + 1
+    assert standin.sent_to(CHAT)[-1]["text"] == standin.sent_to(CHAT)[-2]["text"]
     assert store.peek("telegram", str(CHAT)) == state
 
 
 def test_webhook_refuses_a_wrong_or_missing_secret(telegram_app, standin):
     client = telegram_app.test_client()
     update = standin.make_update(CHAT, "/start")
-    assert post(client, update, secret="wrong").status_code == 403
-    assert post(client, update, secret=None).status_code == 403
-    assert post(client, update, secret="").status_code == 403
+    assert post(standin, client, update, secret="wrong").status_code == 403
+    assert post(standin, client, update, secret=None).status_code == 403
+    assert post(standin, client, update, secret="").status_code == 403
     assert standin.sent == []
     assert telegram_app.extensions["clearline"].store.peek("telegram", str(CHAT)) is None
 
@@ -96,9 +104,9 @@ def test_webhook_off_without_secret_or_token(make_app, standin):
     no_secret = make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url,
                          TELEGRAM_WEBHOOK_SECRET="")
     update = standin.make_update(CHAT, "/start")
-    assert post(no_secret.test_client(), update, secret="").status_code == 403
+    assert post(standin, no_secret.test_client(), update, secret="").status_code == 403
     off = make_app()
-    assert post(off.test_client(), update).status_code == 404
+    assert post(standin, off.test_client(), update).status_code == 404
 
 
 def test_webhook_bad_bodies_are_refused_cleanly(telegram_app, standin):
@@ -117,7 +125,7 @@ def test_webhook_bad_bodies_are_refused_cleanly(telegram_app, standin):
     sticker["message"]["sticker"] = {"file_id": "x", "file_unique_id": "y", "width": 1,
                                      "height": 1, "is_animated": False, "is_video": False,
                                      "type": "regular"}
-    assert post(client, sticker).status_code == 200
+    assert post(standin, client, sticker).status_code == 200
     assert standin.sent_to(CHAT)  # answered kindly
 
 
@@ -126,17 +134,17 @@ def test_webhook_stop_and_delete_commands(telegram_app, standin):
     store = telegram_app.extensions["clearline"].store
     redis = store.redis
     person = store.person("telegram", str(CHAT))
-    post(client, standin.make_update(CHAT, "/start"))
-    post(client, standin.make_update(CHAT, "Fresno"))
-    post(client, standin.make_update(CHAT, "/delete"))
+    post(standin, client, standin.make_update(CHAT, "/start"))
+    post(standin, client, standin.make_update(CHAT, "Fresno"))
+    post(standin, client, standin.make_update(CHAT, "/delete"))
     assert store.peek("telegram", str(CHAT))["node"] == "confirm_delete"
     yes = keyboard_labels(standin.sent_to(CHAT)[-1])[0]
-    post(client, standin.make_update(CHAT, yes))
+    post(standin, client, standin.make_update(CHAT, yes))
     assert redis.keys(f"clearline:{{{person.digest}}}:*") == []
-    post(client, standin.make_update(CHAT, "/start"))
-    post(client, standin.make_update(CHAT, "/stop"))
+    post(standin, client, standin.make_update(CHAT, "/start"))
+    post(standin, client, standin.make_update(CHAT, "/stop"))
     assert redis.exists(person.key("s")) == 0 and redis.exists(person.key("x")) == 1
-    post(client, standin.make_update(CHAT, "/start"))
+    post(standin, client, standin.make_update(CHAT, "/start"))
     assert redis.exists(person.key("x")) == 0
     assert store.peek("telegram", str(CHAT))["node"] == "court"
 
@@ -155,12 +163,13 @@ def test_polling_worker_full_exchange(standin, redis_url, tmp_path):
         standin.push(update)
         second = standin.wait_sent(CHAT, 3)
         assert len(second) == 3
-        standin.push(update)  # the same update_id again: ignored
+        standin.push(update)  # the same update_id again: the same answer, no step
         standin.push(standin.make_update(CHAT, "/help"))
-        after = standin.wait_sent(CHAT, 5)
-        assert len(after) == 5
-        assert "DELETE" in after[3]["text"]  # the help text, naming the commands
-        assert after[4]["text"] == second[2]["text"]  # then the same question again
+        after = standin.wait_sent(CHAT, 6)
+        assert len(after) == 6
+        assert after[3]["text"] == second[2]["text"]
+        assert "DELETE" in after[4]["text"]  # the help text, naming the commands
+        assert after[5]["text"] == second[2]["text"]  # then the same question again
 
         import redis as redis_py
 

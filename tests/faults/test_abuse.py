@@ -338,8 +338,11 @@ def test_text_from_every_plane_over_telegram(telegram_app, standin):
             response = client.post("/telegram", json=standin.make_update(chat, text),
                                    headers=headers)
             assert response.status_code == 200, name
+            standin.execute(response.get_data())  # the reply the answer carries, as Telegram
         sent = standin.sent_to(chat)
-        assert len(sent) >= 2 and all(m["text"].strip() for m in sent), name
+        # answered (the replies of a step come as one message; the same odd text again at
+        # once may get no second answer)
+        assert len(sent) >= 1 and all(m["text"].strip() for m in sent), name
 
 
 # --- the rate limit ------------------------------------------------------------------------
@@ -358,7 +361,7 @@ def test_over_the_rate_limit_one_notice_and_no_processing(make_app):
     assert notices[1:] == [[], [], []]  # one notice, then silence
     assert store.peek("sms", PHONE) == state and count(store) == n  # nothing processed
     assert stats.read(store.redis) == counted  # not even counted
-    assert 0 < store.redis.ttl(store.person("sms", PHONE).key("r")) <= 60
+    assert 0 < store.redis.ttl(store.person("sms", PHONE).key("r")) <= 120  # 2 windows
 
 
 def test_a_forged_signature_settings_header_is_refused_and_not_logged(app, store, caplog):
@@ -371,8 +374,9 @@ def test_a_forged_signature_settings_header_is_refused_and_not_logged(app, store
         headers = {"X-Twilio-Signature": sign(URL, form),
                    "X-Twilio-Webhooks-Signature-Settings": settings}
         response = client.post("/sms", data=form, headers=headers)
-        assert response.status_code in (200, 403), settings
+        assert response.status_code == 403, settings  # before: 2 of them got 200
     assert not any("Fresno" in r.getMessage() for r in caplog.records)
+    assert store.peek("sms", PHONE) is None
 
 
 def test_json_nested_too_deep_for_the_parser_is_a_bad_request_on_the_web_chat(app):

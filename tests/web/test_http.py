@@ -372,7 +372,7 @@ def test_admin_locks_out_an_address_after_ten_wrong_tokens(make_app):
         redis = get_store().redis
         keys = redis.keys("clearline:{admin}:fail:*")
         assert len(keys) == 1 and b"127.0.0.1" not in keys[0]
-        assert 0 < redis.ttl(keys[0]) <= 15 * 60
+        assert 0 < redis.ttl(keys[0]) <= 30 * 60  # sliding: this window and the last
         redis.delete(*keys)  # the window passes
     assert client.post("/admin", data={"csrf_token": token,
                                        "token": "right-token"}).status_code == 303
