@@ -275,7 +275,9 @@ def one_message(chat_id: int, replies: list[dict]) -> dict | None:
     if len(text) > MAX_TEXT:
         return None
     markup = keyboard((replies[-1].get("choices") or []) if replies else [])
-    return {"method": "sendMessage", "chat_id": chat_id, "text": text,
+    # HTML so web addresses are https: links (Telegram links phone numbers itself)
+    return {"method": "sendMessage", "chat_id": chat_id,
+            "text": str(links.to_html(text, tel=False)), "parse_mode": ParseMode.HTML.value,
             "reply_markup": markup.to_dict()}
 
 
