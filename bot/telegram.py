@@ -38,11 +38,12 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.ext import MessageHandler as _MessageHandler
 
-from bot import logs
+from bot import links, logs
 from bot.conversation import clean_ref, handle_message
 
 bp = Blueprint("telegram", __name__)
@@ -54,12 +55,15 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 # What each command means to the dialog engine (its keywords work in both languages).
-COMMAND_TEXT = {"help": "HELP", "stop": "STOP", "delete": "DELETE"}
+COMMAND_TEXT = {"help": "HELP", "stop": "STOP", "delete": "DELETE", "why": "WHY",
+                "result": "MY RESULT"}
 COMMANDS = [
     BotCommand("start", "Start a new check"),
     BotCommand("help", "What this bot does and how to use it"),
     BotCommand("stop", "Stop and forget this conversation"),
     BotCommand("delete", "Delete everything you told us"),
+    BotCommand("why", "Why: the reasons for your last result, with the law"),
+    BotCommand("result", "Your last result again, with the phone to call"),
 ]
 
 
@@ -102,7 +106,10 @@ async def send_replies(update: Update, replies: list[dict]) -> None:
             markup = None
             if j == len(pieces) - 1 and (last or reply.get("choices")):
                 markup = keyboard(reply.get("choices") or [])
-            await chat.send_message(piece, reply_markup=markup)
+            # HTML so web addresses are https: links (Telegram links phone numbers itself;
+            # its HTML allows no tel: links).
+            await chat.send_message(str(links.to_html(piece, tel=False)), reply_markup=markup,
+                                    parse_mode=ParseMode.HTML)
 
 
 def message_of(update: Update) -> tuple[int, str, str | None] | None:
@@ -164,7 +171,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """``/help``, ``/stop``, ``/delete``: the dialog engine's keywords."""
+    """``/help``, ``/stop``, ``/delete``, ``/why``, ``/result``: the dialog engine's keywords."""
     await _converse(update, context)
 
 
@@ -268,7 +275,9 @@ def one_message(chat_id: int, replies: list[dict]) -> dict | None:
     if len(text) > MAX_TEXT:
         return None
     markup = keyboard((replies[-1].get("choices") or []) if replies else [])
-    return {"method": "sendMessage", "chat_id": chat_id, "text": text,
+    # HTML so web addresses are https: links (Telegram links phone numbers itself)
+    return {"method": "sendMessage", "chat_id": chat_id,
+            "text": str(links.to_html(text, tel=False)), "parse_mode": ParseMode.HTML.value,
             "reply_markup": markup.to_dict()}
 
 
@@ -332,7 +341,9 @@ class Outbox:
 
         for attempt in range(self.RETRIES + 1):
             try:
-                await self.bot.send_message(chat_id, text, reply_markup=markup)
+                # HTML so web addresses are https: links (Telegram links phones itself)
+                await self.bot.send_message(chat_id, str(links.to_html(text, tel=False)),
+                                            reply_markup=markup, parse_mode=ParseMode.HTML)
                 return
             except RetryAfter as exc:
                 if attempt == self.RETRIES:

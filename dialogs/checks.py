@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,7 +93,15 @@ def required_keys(flow: Flow = FLOW) -> set[str]:
     keys = flow_keys(flow) | set(ENGINE_KEYS) | code_keys()
     keys |= {f"cmd.{name}" for name in COMMANDS}
     keys |= {"syn.yes", "syn.no", "syn.dont_know", "syn.thanks", "v.confirm.intro", "v.where",
-             "v.relief.expungement", "s.header", "s.case", "v.confirm.intro.not_eligible"}
+             "v.relief.expungement", "s.header", "s.case", "v.confirm.intro.not_eligible",
+             "v.cite", "v.checked", "why.header", "why.none", "result.header", "no_result",
+             "v.next.likely_cleared.dismissed", "v.next.petition",
+             "v.next.petition.juvenile_adjudication", "v.next.likely_cleared.reduced",
+             "v.next.likely_cleared.dismissed_or_reduced"}
+    keys |= {f"s.k.{kind}" for kind in ("possession", "cultivation", "possession_for_sale",
+                                        "sale_transport")}
+    keys |= {f"v.call.{kind}{line}" for kind in CONFIRM_KINDS[:3]
+             for line in ("", ".cannabis") if (kind, line) != ("court", ".cannabis")}
     keys |= {k for k in catalog.CATALOGS["en"]  # wordings by kind of case (key.kind)
              if any(k.startswith(f"{base}.") for base in flow_keys(flow) if base.startswith("q."))}
     return keys
@@ -192,6 +201,7 @@ class Exploration:
     visited: set[str] = field(default_factory=set)
     outcomes: set[str] = field(default_factory=set)
     verdicts: dict[str, set[str]] = field(default_factory=dict)  # lang -> verdict messages
+    verdict_facts: dict[str, dict] = field(default_factory=dict)  # the facts of each verdict
     max_depth: int = 0
     dead_ends: list[str] = field(default_factory=list)
     truncated: bool = False
@@ -225,6 +235,8 @@ def explore(flow: Flow = FLOW, *, limit: int = 12000, max_depth: int = 25,
         node = flow.nodes[state["node"]]
         found.visited.add(node.id)
         if node.id == "another":
+            found.verdict_facts.setdefault(json.dumps(state["facts"], sort_keys=True),
+                                           dict(state["facts"]))
             continue
         if depth >= max_depth:
             found.dead_ends.append(f"{node.id} after {depth} answers: {state['facts']}")
@@ -257,6 +269,8 @@ def _random_walks(flow: Flow, start: dict, found: Exploration, walks: int, max_d
             node = flow.nodes[state["node"]]
             found.visited.add(node.id)
             if node.id == "another":
+                found.verdict_facts.setdefault(json.dumps(state["facts"], sort_keys=True),
+                                               dict(state["facts"]))
                 checks -= 1
                 if not checks:
                     break
@@ -400,6 +414,34 @@ def check_sms(flow: Flow, report: Report) -> None:
                              f"segments: {body[:60]!r}")
 
 
+# Spanish words whose SMS-folded form (á í ó ú without the accent) is another word or a
+# misspelling people notice (shared/domain/spanish-review.md, rules for SMS). They must not
+# appear in Spanish text people read: the catalog says it another way (docs/flows.md).
+FOLD_TRAPS = {
+    "más": "mas (but)", "tenía": "tenia (tapeworm)", "tenían": "tenian", "público": "publico "
+    "(I publish)", "cómo": "como (like, I eat)", "escríbanos": "escribanos (notaries)",
+    "límite": "limite (I limit)", "aún": "aun (even)", "está": "esta (this)", "están": "estan",
+    "anuló": "anulo (I annul)", "bajó": "bajo (low, I go down)", "borró": "borro (I erase)",
+    "pasó": "paso (I pass)", "compró": "compro (I buy)", "actualizó": "actualizo (I update)",
+    "trató": "trato (I try)", "perdón": "perdon", "entendí": "entendi", "todavía": "todavia",
+    "quizás": "quizas", "pídalo": "pidalo", "debió": "debio", "vendió": "vendio (I sell)",
+    "recibió": "recibio", "encontró": "encontro",
+}
+
+
+def check_folding(report: Report) -> None:
+    """No Spanish message people read uses a word that folding turns into another."""
+    report.section("Spanish SMS folding: words that would change or read as mistakes")
+    report.info("watched: " + ", ".join(f"{w} -> {f}" for w, f in FOLD_TRAPS.items()))
+    for key, text in sorted(catalog.CATALOGS["es"].items()):
+        if key.startswith(("syn.", "cmd.")) or key.endswith((".web", ".telegram")):
+            continue  # what people type is read without accents; web and Telegram never fold
+        words = {w.lower() for w in re.findall(r"\w+", text)}
+        for word in sorted(words & set(FOLD_TRAPS)):
+            report.error(f"es: '{key}' uses '{word}', which SMS folding makes "
+                         f"'{FOLD_TRAPS[word]}'")
+
+
 # --- typical complete checks ---------------------------------------------------------------
 
 
@@ -509,6 +551,7 @@ def check_flows() -> tuple[bool, str]:
         check_codes(report)
         check_paths(flow, report)
         check_sms(flow, report)
+        check_folding(report)
         check_typical(flow, report)
         measures.check_transcripts(flow, report)
         measures.check_lexicons(report)

@@ -62,13 +62,20 @@ class Turn:
     def lang(self) -> str:
         return self.state.get("lang", catalog.DEFAULT_LANG)
 
+    def key(self, key: str) -> str:
+        """``key``, or its channel's own variant when the catalog has one (``key.sms``)."""
+        return CHANNEL_WORDS.get(self.channel, {}).get(key, key)
+
     def t(self, key: str, **params: Any) -> str:
         """The message ``key``, in the channel's own words when it has them (``key.sms``)."""
-        key = CHANNEL_WORDS.get(self.channel, {}).get(key, key)
-        return catalog.text(self.lang, key, **params)
+        return catalog.text(self.lang, self.key(key), **params)
 
-    def say(self, text: str, choices: list[dict[str, str]] | None = None) -> None:
-        self.replies.append({"text": text, "choices": choices or []})
+    def say(self, text: str, choices: list[dict[str, str]] | None = None,
+            kind: str | None = None) -> None:
+        reply: dict[str, Any] = {"text": text, "choices": choices or []}
+        if kind:
+            reply["kind"] = kind  # "cite": small print the web shows under the verdict
+        self.replies.append(reply)
 
     def choices(self, node: Node) -> list[dict[str, str]]:
         shown = node.for_kind(_offense_kind(self.state)).choices
@@ -529,17 +536,28 @@ def _verdict(
             st["ok"] = 1
             turn.events.append({"type": "completed"})
     another = then or FLOW.nodes["another"]
+    ask_key = turn.key(another.ask or "")
+    ask = turn.t(another.ask or "")
     messages = verdict.compose(
-        turn.lang, assessment, county, ask=turn.t(another.ask or ""),
-        labels=[turn.t(c.label) for c in another.choices],
+        turn.lang, assessment, county, ask_key=ask_key,
+        label_keys=[turn.key(c.label) for c in another.choices],
     )
     if prefix:
         joined = f"{prefix} {messages[0]}"
         fits = sms.segments(sms.body(*sms.cheapest(joined, []))) <= 2 and len(messages) > 1
         messages[0:1] = [joined] if fits else [prefix, messages[0]]
-    for text in messages[:-1]:
-        turn.say(text)
-    turn.say(messages[-1], turn.choices(another))
+    if turn.channel == "web":  # the date checked and the law, in small type, then the ask
+        last = messages[-1].removesuffix(ask).strip()
+        messages[-1:] = [last] if last else []
+        for text in messages:
+            turn.say(text)
+        turn.say(verdict.citations_line(turn.lang, assessment, turn.today.isoformat()),
+                 kind="cite")
+        turn.say(ask, turn.choices(another))
+    else:
+        for text in messages[:-1]:
+            turn.say(text)
+        turn.say(messages[-1], turn.choices(another))
     st["node"] = another.id
 
 
@@ -584,7 +602,8 @@ def _close_check(turn: Turn) -> None:
     st = turn.state
     if st["facts"]:
         assessment = rules.assess(st["facts"], today=turn.today).to_dict()
-        st["done"] = (st["done"] + [verdict.summary_entry(st["facts"], assessment)])[-MAX_DONE:]
+        older = [{k: v for k, v in d.items() if k != "w"} for d in st["done"]]  # WHY: last only
+        st["done"] = (older + [verdict.summary_entry(st["facts"], assessment)])[-MAX_DONE:]
     st["facts"], st["hist"] = {}, []
 
 
@@ -637,6 +656,8 @@ def _command(turn: Turn, cmd: str) -> None:
         _go(turn, ASSESS, turn.t("restarted"))
     elif cmd == "back":
         _back(turn)
+    elif cmd in {"why", "result"}:
+        _last_result(turn, cmd)
     elif cmd == "delete":
         if st["node"] != "confirm_delete":
             st["prev"] = st["node"]
@@ -653,6 +674,28 @@ def _asker(node_id: str, removed: list[str]) -> str:
         if key in removed and FLOW.for_fact(key):
             return FLOW.for_fact(key)[0].id
     return node_id
+
+
+def _last_result(turn: Turn, cmd: str) -> None:
+    """WHY: the last result's reasons with citations; MY RESULT: its summary and phones.
+
+    The last result is the verdict just given (at "check another?"), else the last
+    conviction filed in the summary. Then the current question again.
+    """
+    st = turn.state
+    entry = None
+    if st["node"] in {"another", "early_more"} and st["facts"]:
+        assessment = rules.assess(st["facts"], today=turn.today).to_dict()
+        entry = verdict.summary_entry(st["facts"], assessment)
+    elif st.get("done"):
+        entry = st["done"][-1]
+    if entry is None:
+        turn.say(turn.t("no_result"))
+    else:
+        make = verdict.why_messages if cmd == "why" else verdict.result_messages
+        for text in make(turn.lang, entry):
+            turn.say(text)
+    _reprompt(turn)
 
 
 def _back(turn: Turn) -> None:

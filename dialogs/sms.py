@@ -16,7 +16,6 @@ would otherwise cost more. The web and Telegram always get the full text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,8 +41,8 @@ _FOLD = str.maketrans(
 POLICY = (
     "Catalogs keep correct accents. SMS only: the replies of a step keep their accents when "
     "that costs no extra segment (each alone, or joined); otherwise á í ó ú lose the accent "
-    "so they go out as GSM-7 (é ñ ü ¿ ¡ are GSM-7 and always stay; \"Sí\" becomes \"Sì\", "
-    "not \"Si\"). Web and Telegram get the full text."
+    "so they go out as GSM-7 (é ñ ü ¿ ¡ are GSM-7 and always stay; no letter from another "
+    "language is used: \"Sí\" becomes \"Si\"). Web and Telegram get the full text."
 )
 
 
@@ -83,16 +82,15 @@ def segments(text: str) -> int:
     return encode_info(text).segments
 
 
-_SI = re.compile(r"\b([Ss])í\b")
-
-
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """The GSM-7-friendly form of ``text``: á→a, curly quotes→straight, and so on.
 
-    "Sí" (yes) becomes "Sì", which GSM-7 has: a bare "Si" would read as "if".
+    Never a letter from another language: "Sí" becomes "Si" (GSM-7's "ì" is Italian).
+    Sentences where a folded word would change meaning are reworded in the catalog
+    (``clearline flows check`` lists the words it watches).
     """
-    return _SI.sub(r"\1ì", text).translate(_FOLD)
+    return text.translate(_FOLD)
 
 
 def body(text: str, labels: Sequence[str]) -> str:

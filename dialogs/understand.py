@@ -68,7 +68,7 @@ def is_dont_know(text: str) -> bool:
 
 # --- commands ------------------------------------------------------------------
 
-COMMANDS = ("help", "back", "restart", "repeat", "spanish", "english", "delete")
+COMMANDS = ("help", "back", "restart", "repeat", "spanish", "english", "delete", "why", "result")
 
 
 def command(text: str, flow: Flow) -> str | None:

@@ -1,18 +1,26 @@
 """The verdict: an assessment from ``rules`` worded as a few short messages.
 
-What probably happened and the relief, one line on why (with its citations), how to
-confirm in the county, what to do if it was not done, and the caveats that matter.
+One template for every outcome and relief (``parts``): what probably happened, one line
+on why, someone to call in the county and the state record check, the next step for this
+outcome, what else may help, and the caveats that matter. The parts are chosen once for
+both languages, then worded in each from the catalogs, so English and Spanish carry the
+same phones, forms and warnings. SMS and Telegram text carries no section numbers: WHY
+sends the reasons with their citations, and the web shows them in small type.
+
 Parts are packed into messages of at most two SMS segments each. Required warnings
 (immigration, "unless...", county and case caveats) are always said; the least
-important parts are left out first when space runs short.
+important parts are left out first when space runs short, in every language alike.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import rules
 from rules import counties, sections
 
 from . import catalog, sms
@@ -22,6 +30,10 @@ MUST, SHOULD, MAY = 0, 1, 2
 FIRST_RELIEF = ("petition_cr400_disqualifier", "petition_cr400", "destruction_on_request",
                 "federal_pardon_2022")
 LOCAL_KINDS = ("county_public_defender", "county_district_attorney", "court")
+# Outcomes whose headline already says why (the reason is said when affordable; WHY sends it).
+SELF_EXPLAINED = ("likely_cleared", "likely_destroyed")
+# Outcomes whose verdict ends with someone to call and the state record check.
+CONFIRMABLE = ("likely_cleared", "likely_destroyed", "petition", "not_eligible", "unsure")
 # Reasons that explain best, said first.
 LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
                 "other_jurisdiction", "after_prop64", "still_serving", "same_crime_today",
@@ -38,7 +50,19 @@ REQUIRED_CAVEATS = ("immigration", "immigration_if_noncitizen", "unless_disquali
                     "court_decides", "bulk_review_may_not_have_screened", "county_was_behind",
                     "pending_case_check", "la_found_more_cases", "read_pc_as_hs")
 IMMIGRATION = ("immigration", "immigration_if_noncitizen")
+IMMIGRATION_IDS = tuple(f"caveat:{code}" for code in IMMIGRATION)
+# A caveat left out when another says the same thing more precisely.
+SAID_BY = {"state_list_may_have_missed": "la_found_more_cases"}
+# Parts a next step already says, in plain words (dismissal after probation, Clean Slate).
+SAID_BY_NEXT = {
+    key: ("caveat:reduced_still_shows", "relief:pc_1203_4", "relief:pc_1203_425",
+          "relief:expungement")
+    for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
+}
 SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
+PHONE = re.compile(r"\(\d{3}\) \d{3}-\d{4}")
+FORM = re.compile(r"\b(?:CR-40\d|JV-74\d|BCIA \d{4}[A-Z]*)\b")
+ADDRESS = re.compile(r"\b[a-z0-9.-]+\.(?:gov|org|com|us|net)(?:/[^\s)]*[^\s.,;:)])?")
 
 
 def _t(lang: str, key: str, **params: Any) -> str:
@@ -50,6 +74,22 @@ def short_url(url: str) -> str:
     url = re.sub(r"^https?://", "", url.strip())
     url = re.sub(r"^www\.", "", url)
     return url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of a verdict: a message key, its parameters, and its rank."""
+
+    id: str
+    key: str
+    rank: int
+    params: tuple[tuple[str, str], ...] = field(default=())
+    prefix: str = ""  # a key said just before, in the same sentence run ("To be sure:")
+
+    def text(self, lang: str) -> str:
+        """The part worded in ``lang``."""
+        words = _t(lang, self.key, **dict(self.params))
+        return f"{_t(lang, self.prefix)} {words}" if self.prefix else words
 
 
 def headline_key(assessment: dict[str, Any]) -> str:
@@ -64,17 +104,12 @@ def headline_key(assessment: dict[str, Any]) -> str:
     return "v.head.unsure"
 
 
-def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
-    """One line on why: the main reasons, worded, with their citations."""
+def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
+    """The reasons, the ones that explain best first."""
     reasons = list(assessment.get("reasons") or [])
     lead = UNSURE_REASONS if assessment.get("outcome") == "unsure" else LEAD_REASONS
     reasons.sort(key=lambda r: r.get("code") not in lead)
-    shown = reasons[:limit]
-    if not shown:
-        return ""
-    words = " ".join(_t(lang, f"v.why.{r.get('code')}") for r in shown)
-    cites = list(dict.fromkeys(r.get("citation") for r in shown if r.get("citation")))
-    return f"{words} ({', '.join(cites)})" if cites else words
+    return reasons
 
 
 def _contact(step: dict[str, Any]) -> str:
@@ -83,101 +118,158 @@ def _contact(step: dict[str, Any]) -> str:
 
 def confirm_line(lang: str, step: dict[str, Any], county: str | None) -> str:
     """One way to confirm, with the office's phone or web site."""
+    return step_part("x", step, county, MUST).text(lang)
+
+
+def step_part(part_id: str, step: dict[str, Any], county: str | None, rank: int) -> Part:
+    """A confirm step as a part: "Call ...: phone" when it has a phone, else "Ask ...: site"."""
     kind = step.get("kind", "")
     contact = _contact(step)
-    where = _t(lang, "v.where", contact=contact) if contact else ""
+    if step.get("phone") and kind in LOCAL_KINDS:
+        key = f"v.call.{kind}" + (".cannabis" if step.get("line") == "cannabis" else "")
+        return Part(part_id, key, rank, (("county", county or ""), ("phone", contact)))
     key = f"v.confirm.{kind}"
-    if kind in {"county_public_defender", "county_district_attorney", "court"} and not county:
+    if kind in LOCAL_KINDS and not county:
         key += ".nocounty"
-    return _t(lang, key, county=county or "", where=where)
+    where = (("where", f": {contact}"),) if contact else ()
+    return Part(part_id, key, rank, (("county", county or ""), *where))
 
 
-def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
-    """Other ways forward, worded; the three expungement codes become one line."""
+def relief_parts(assessment: dict[str, Any]) -> list[Part]:
+    """Other ways forward; the expungement codes become one line."""
     codes = [o.get("code", "") for o in assessment.get("other_relief") or []]
     codes.sort(key=lambda code: code not in FIRST_RELIEF)
-    lines: list[str] = []
-    grouped = False
+    steps = assessment.get("confirm") or []
+    pardon = next((s for s in steps if s.get("kind") == "pardon_attorney"), {})
+    out: list[Part] = []
     for code in codes:
         if code in EXPUNGEMENT:
-            if not grouped:
-                grouped = True
-                lines.append(_t(lang, "v.relief.expungement"))
+            if not any(p.id == "relief:expungement" for p in out):
+                out.append(Part("relief:expungement", "v.relief.expungement", SHOULD))
             continue
-        lines.append(_t(lang, f"v.relief.{code}"))
-    return lines
+        params = (("where", short_url(pardon["url"])),) \
+            if code == "federal_pardon_2022" and pardon.get("url") else ()
+        out.append(Part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
+    if out:
+        out[0] = Part(out[0].id, out[0].key, MUST, out[0].params)  # what to do if not done
+    return out
 
 
-def parts(
-    lang: str, assessment: dict[str, Any], county: str | None, *, reasons: int = 2,
-    skip: tuple[str, ...] = (),
-) -> list[tuple[str, int]]:
+def _next_key(assessment: dict[str, Any]) -> str | None:
+    outcome, relief = assessment.get("outcome"), assessment.get("relief")
+    reasons = [f"v.next.{outcome}.{r.get('code')}" for r in assessment.get("reasons") or []]
+    for key in (*reasons, f"v.next.{outcome}.{relief}", f"v.next.{outcome}"):
+        if catalog.has("en", key):
+            return key
+    return None
+
+
+def _contact_steps(assessment: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps to name, in order: for a petition, the court (with its phone) first."""
+    steps = [s for s in assessment.get("confirm") or []
+             if s.get("kind") not in {"immigration_legal_help", "pardon_attorney"}]
+    if assessment.get("outcome") == "petition":
+        steps.sort(key=lambda s: not (s.get("kind") == "court" and s.get("phone")))
+    return steps
+
+
+def contact_parts(assessment: dict[str, Any], county: str | None) -> list[Part]:
+    """Someone to call in the county (or who to ask), then the state record check."""
+    steps = _contact_steps(assessment)
+    if not steps:
+        return []
+    outcome = assessment.get("outcome")
+    first = steps[0]
+    if first.get("kind") == "legal_aid":  # legal help alone needs no intro
+        return [step_part("contact:legal_aid", first, county, SHOULD)]
+    intro = f"v.confirm.intro.{outcome}"
+    intro = intro if catalog.has("en", intro) else "v.confirm.intro"
+    lead = step_part(f"contact:{first['kind']}", first, county, MUST)
+    out = [Part(lead.id, lead.key, MUST, lead.params, prefix=intro)]
+    rest = [s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s)]
+    with_phone = [s for s in rest if s.get("phone")]
+    if with_phone and not first.get("phone"):  # always someone to call when we know one
+        out.append(step_part(f"contact:{with_phone[0]['kind']}", with_phone[0], county, MUST))
+    elif rest and not _contact(first):
+        out.append(step_part(f"contact:{rest[0]['kind']}", rest[0], county, MUST))
+    elif with_phone:
+        out.append(step_part(f"contact:{with_phone[0]['kind']}", with_phone[0], county, MAY))
+    doj = next((s for s in steps if s.get("kind") == "doj_record_review"), None)
+    if doj is not None:
+        out.append(step_part("doj", doj, county, MUST))
+    return out
+
+
+def _legal_aid(assessment: dict[str, Any], county: str | None) -> list[Part]:
+    """Free legal help: always said after a not-eligible verdict, else when affordable."""
+    aid = next((s for s in assessment.get("confirm") or [] if s.get("kind") == "legal_aid"), None)
+    rank = MUST if assessment.get("outcome") == "not_eligible" else SHOULD
+    return [step_part("contact:legal_aid", aid, county, rank)] if aid is not None else []
+
+
+def _immigration_params(assessment: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    steps = assessment.get("confirm") or []
+    help_step = next((s for s in steps if s.get("kind") == "immigration_legal_help"), None)
+    return (("help", short_url(help_step["url"])),) if help_step else ()
+
+
+def caveat_parts(assessment: dict[str, Any], skip: Sequence[str] = ()) -> list[Part]:
+    """The caveats: required warnings first, then key ones, then the rest."""
+    caveats = [c for c in assessment.get("caveats") or [] if c not in skip]
+    caveats = [c for c in caveats if SAID_BY.get(c) not in caveats]
+    out: list[Part] = []
+    for code in caveats:
+        rank = MUST if code in REQUIRED_CAVEATS else SHOULD if code in KEY_CAVEATS else MAY
+        params = _immigration_params(assessment) if code in IMMIGRATION else ()
+        out.append(Part(f"caveat:{code}", f"v.caveat.{code}", rank, params))
+    return sorted(out, key=lambda p: p.rank)
+
+
+def parts(assessment: dict[str, Any], county: str | None, *,
+          skip: Sequence[str] = ()) -> list[Part]:
     """Every part of the verdict in order, with its rank (``MUST``, ``SHOULD``, ``MAY``).
 
-    Caveat codes in ``skip`` (the immigration line, once said) are left out.
+    The same template for every outcome: headline, why, someone to call and the state
+    record check (for outcomes to confirm), the next step, other relief, caveats. Caveat
+    codes in ``skip`` are left out.
     """
-    out: list[tuple[str, int]] = [(_t(lang, headline_key(assessment)), MUST)]
-    reason = why(lang, assessment, reasons)
-    if reason:
-        out.append((reason, MUST))
-    steps = assessment.get("confirm") or []
-    if steps:
-        first = confirm_line(lang, steps[0], county)
-        if steps[0].get("kind") != "legal_aid":  # legal help alone needs no intro
-            intro = f"v.confirm.intro.{assessment.get('outcome')}"
-            intro = intro if catalog.has("en", intro) else "v.confirm.intro"
-            first = f"{_t(lang, intro)} {first}"
-        out.append((first, MUST))
-        if not _contact(steps[0]):  # an office with no phone or site: add one that has
-            local = (s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s))
-            reachable = next(local, None)
-            if reachable is not None:
-                out.append((confirm_line(lang, reachable, county), MUST))
-        doj = next((s for s in steps[1:] if s.get("kind") == "doj_record_review"), None)
-        if doj is not None:  # when unsure, the person's own record is the surest check
-            rank = MUST if assessment.get("outcome") == "unsure" else SHOULD
-            out.append((confirm_line(lang, doj, county), rank))
-    relief = relief_lines(lang, assessment)
-    out += [(line, MUST) for line in relief[:1]]  # what to do if it was not done
-    caveats = [c for c in assessment.get("caveats") or [] if c not in skip]
-    out += [(_t(lang, f"v.caveat.{c}"), MUST) for c in caveats if c in REQUIRED_CAVEATS]
-    out += [(_t(lang, f"v.caveat.{c}"), SHOULD) for c in caveats if c in KEY_CAVEATS]
-    out += [(line, SHOULD) for line in relief[1:]]
-    for code in [c for c in caveats if c not in KEY_CAVEATS and c not in REQUIRED_CAVEATS]:
-        out.append((_t(lang, f"v.caveat.{code}"), MAY))
+    out = [Part("head", headline_key(assessment), MUST)]
+    outcome = assessment.get("outcome")
+    first = SHOULD if outcome in SELF_EXPLAINED else MUST  # WHY gives the reasons anyway
+    for n, reason in enumerate(lead_reasons(assessment)[:2]):
+        out.append(Part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
+                        first if n == 0 else MAY))
+    local = outcome in CONFIRMABLE or any(
+        s.get("kind") in LOCAL_KINDS for s in assessment.get("confirm") or [])
+    contacts = contact_parts(assessment, county) if local else []
+    nxt = _next_key(assessment)
+    said = SAID_BY_NEXT.get(nxt or "", ())
+    relief = [p for p in relief_parts(assessment) if p.id not in said]
+    caveats = [p for p in caveat_parts(assessment, skip) if p.id not in said]
+    if outcome == "petition" and nxt:  # the CR-400 path first, then the court's phone
+        out.append(Part("next", nxt, MUST))
+        nxt = None
+    out += [p for p in caveats if p.id in IMMIGRATION_IDS]  # said early: it may change all
+    caveats = [p for p in caveats if p.id not in IMMIGRATION_IDS]
+    out += contacts
+    if nxt:
+        out.append(Part("next", nxt, MUST))
+    out += relief[:1]
+    if outcome == "not_eligible" or not local:  # legal aid: the other way forward
+        out += _legal_aid(assessment, county)
+    out += [p for p in caveats if p.rank == MUST]
+    out += [p for p in caveats if p.rank == SHOULD]
+    out += relief[1:]
+    out += [p for p in caveats if p.rank == MAY]
     return out
+
+
+# --- choosing the parts once for every language, then packing them --------------------
 
 
 def _fits(text: str, labels: list[str] | None = None) -> bool:
     body, folded = sms.cheapest(text, labels or [])
     return sms.segments(sms.body(body, folded)) <= MAX_SEGMENTS
-
-
-def compose(lang: str, assessment: dict[str, Any], county: str | None, *, ask: str,
-            labels: list[str], skip: tuple[str, ...] = ()) -> list[str]:
-    """The verdict messages; the last one ends with ``ask`` (its choices are ``labels``).
-
-    Every ``MUST`` part is said, in messages of at most two SMS segments. Other parts
-    are added, in order of rank, only while they cost no extra segment or the whole
-    stays within ``SOFT_SEGMENTS``. If giving two reasons costs more segments than
-    giving one, one is given. Caveat codes in ``skip`` are left out.
-    """
-    key = (lang, json.dumps(assessment, sort_keys=True), county, ask, tuple(labels), skip)
-    cached = _COMPOSED.get(key)
-    if cached is None:
-        cached = []
-        for reasons in (2, 1):
-            items = parts(lang, assessment, county, reasons=reasons, skip=skip)
-            messages = _select(items, ask, labels)
-            if not cached or _cost(messages, labels) < _cost(cached, labels):
-                cached = messages
-        if len(_COMPOSED) >= 2048:
-            _COMPOSED.clear()
-        _COMPOSED[key] = cached
-    return list(cached)
-
-
-_COMPOSED: dict[tuple, list[str]] = {}  # compose() results; the wording is fixed at import
 
 
 def _cost(messages: list[str], labels: list[str]) -> int:
@@ -186,48 +278,154 @@ def _cost(messages: list[str], labels: list[str]) -> int:
                for n, m in enumerate(messages))
 
 
-def _select(items: list[tuple[str, int]], ask: str, labels: list[str]) -> list[str]:
-    """Pack the musts, then add each other part (best rank first) if it is affordable."""
-    keep = [rank == MUST for _, rank in items]
-    best = _pack([t for (t, _), k in zip(items, keep, strict=True) if k], ask, labels)
-    cost = _cost(best, labels)
-    for rank in (SHOULD, MAY):
-        for i, (_, r) in enumerate(items):
-            if r != rank:
-                continue
-            keep[i] = True
-            trial = _pack([t for (t, _), k in zip(items, keep, strict=True) if k], ask, labels)
-            trial_cost = _cost(trial, labels)
-            if trial_cost <= max(cost, SOFT_SEGMENTS):
-                best, cost = trial, trial_cost
-            else:
-                keep[i] = False
-    return best
+def _segments(text: str, labels: list[str] | None = None) -> int:
+    return sms.segments(sms.body(*sms.cheapest(text, labels or [])))
 
 
 def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
-    messages: list[str] = []
-    current = ""
-    for text in texts:
-        joined = f"{current} {text}".strip()
-        if _fits(joined):
-            current = joined
-        else:
-            messages.append(current)
-            current = text
-    closing = f"{current} {ask}".strip()
-    if _fits(closing, labels):
-        messages.append(closing)
-    else:
-        messages += [current, ask]
-    return [m for m in messages if m]
+    """The texts, in order, in as few SMS segments as can be: each message at most two
+    segments, the last one ending with ``ask`` (and its choices) when it fits."""
+    n = len(texts)
+    joined = [[" ".join(texts[j:i]) for i in range(n + 1)] for j in range(n + 1)]
+    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for i in range(1, n + 1):
+        for j in range(i):
+            if best[j] is None or not _fits(joined[j][i]):
+                continue
+            cost = best[j][0] + _segments(joined[j][i])
+            if best[i] is None or cost < best[i][0]:
+                best[i] = (cost, [*best[j][1], joined[j][i]])
+    options = []
+    for j in range(n + 1):
+        if best[j] is None:
+            continue
+        rest = f"{joined[j][n]} {ask}".strip()
+        if _fits(rest, labels):
+            options.append((best[j][0] + _segments(rest, labels), [*best[j][1], rest]))
+    if options:
+        return [m for m in min(options, key=lambda o: o[0])[1] if m]
+    fallback = best[n][1] if best[n] is not None else texts
+    return [m for m in [*fallback, ask] if m]
 
 
-# --- the end-of-session summary ----------------------------------------------------
+@dataclass(frozen=True)
+class Ask:
+    """The question after the verdict, in every language."""
+
+    by_lang: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+    @classmethod
+    def make(cls, ask: str | None, labels: Sequence[str] | None, ask_key: str | None,
+             label_keys: Sequence[str] | None) -> Ask:
+        rows = []
+        for lang in catalog.LANGS:
+            text = _t(lang, ask_key) if ask_key else ask or ""
+            words = [_t(lang, k) for k in label_keys] if label_keys is not None else labels
+            rows.append((lang, text, tuple(words or ())))
+        return cls(tuple(rows))
+
+
+def select(items: list[Part], ask: Ask) -> list[str]:
+    """The ids of the parts to say: every must, then each other part (best rank first)
+    if it is affordable in every language, so both languages say the same things."""
+    def pack(lang: str, text: str, labels: tuple[str, ...], keep: list[bool]) -> int:
+        chosen = [p.text(lang) for p, k in zip(items, keep, strict=True) if k]
+        return _cost(_pack(chosen, text, list(labels)), list(labels))
+
+    keep = [p.rank == MUST for p in items]
+    costs = {lang: pack(lang, text, labels, keep) for lang, text, labels in ask.by_lang}
+    for rank in (SHOULD, MAY):
+        for i, part in enumerate(items):
+            if part.rank != rank:
+                continue
+            keep[i] = True
+            trial = {lang: pack(lang, text, labels, keep) for lang, text, labels in ask.by_lang}
+            if all(trial[lang] <= max(costs[lang], SOFT_SEGMENTS) for lang in trial):
+                costs = trial
+            else:
+                keep[i] = False
+    return [p.id for p, k in zip(items, keep, strict=True) if k]
+
+
+_CHOSEN: dict[str, list[str]] = {}  # select() results; the wording is fixed at import
+
+
+def chosen_parts(assessment: dict[str, Any], county: str | None, ask: Ask,
+                 skip: Sequence[str] = ()) -> list[Part]:
+    """The parts said for this verdict (the same in every language)."""
+    items = parts(assessment, county, skip=skip)
+    key = json.dumps([assessment, county, ask.by_lang, list(skip)], sort_keys=True)
+    ids = _CHOSEN.get(key)
+    if ids is None:
+        ids = select(items, ask)
+        if len(_CHOSEN) >= 2048:
+            _CHOSEN.clear()
+        _CHOSEN[key] = ids
+    return [p for p in items if p.id in ids]
+
+
+def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
+            ask: str | None = None, labels: Sequence[str] | None = None,
+            ask_key: str | None = None, label_keys: Sequence[str] | None = None,
+            skip: tuple[str, ...] = ()) -> list[str]:
+    """The verdict messages in ``lang``; the last one ends with the question after it.
+
+    The question is ``ask_key`` with choices ``label_keys`` (catalog keys), or the literal
+    ``ask`` and ``labels``. Every ``MUST`` part is said, in messages of at most two SMS
+    segments. Other parts are added, in order of rank, only while they cost no extra
+    segment or the whole stays within ``SOFT_SEGMENTS``, in every language.
+    """
+    question = Ask.make(ask, labels, ask_key, label_keys)
+    texts = [p.text(lang) for p in chosen_parts(assessment, county, question, skip)]
+    _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
+    return _pack(texts, ask_text, list(words))
+
+
+def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
+    """The main reasons with their citations, for the web card's details (never SMS)."""
+    shown = lead_reasons(assessment)[:limit]
+    words = " ".join(_t(lang, f"v.why.{r.get('code')}") for r in shown)
+    cites = list(dict.fromkeys(r.get("citation") for r in shown if r.get("citation")))
+    return f"{words} ({', '.join(cites)})" if words and cites else words
+
+
+def relief_lines(lang: str, assessment: dict[str, Any]) -> list[str]:
+    """The next step and the other ways forward, worded (the web card's steps)."""
+    nxt = _next_key(assessment)
+    said = SAID_BY_NEXT.get(nxt or "", ())
+    lines = [_t(lang, nxt)] if nxt else []
+    return lines + [p.text(lang) for p in relief_parts(assessment) if p.id not in said]
+
+
+def said_citations(assessment: dict[str, Any]) -> list[str]:
+    """What this answer rests on: the citations of its reasons, then of the relief offered."""
+    found = [r.get("citation") for r in lead_reasons(assessment)]
+    found += [o.get("citation") for o in assessment.get("other_relief") or []]
+    return list(dict.fromkeys(c for c in found if c))
+
+
+def citations_line(lang: str, assessment: dict[str, Any], today: str) -> str:
+    """The small print under a web verdict: the date checked and the law it rests on."""
+    cites = ", ".join(said_citations(assessment))
+    return _t(lang, "v.cite", date=today, cites=cites) if cites else _t(lang, "v.checked",
+                                                                           date=today)
+
+
+def parity_tokens(text: str) -> dict[str, list[str]]:
+    """The parts of a verdict that must match across languages: phones, forms, addresses."""
+    return {"phones": sorted(PHONE.findall(text)), "forms": sorted(FORM.findall(text)),
+            "addresses": sorted(a.lower() for a in ADDRESS.findall(text))}
+
+
+# --- the end-of-session summary, WHY and MY RESULT --------------------------------------
 
 
 def summary_entry(facts: dict[str, Any], assessment: dict[str, Any]) -> dict[str, Any]:
-    """What the summary keeps of one checked conviction (a few short fields)."""
+    """What the summary keeps of one checked conviction (a few short fields).
+
+    ``w`` keeps up to three reasons with their citations, for WHY after moving on.
+    """
     offense = sections.normalize_offense(facts.get("offense") or "")
     return {
         "o": assessment.get("outcome"),
@@ -235,6 +433,7 @@ def summary_entry(facts: dict[str, Any], assessment: dict[str, Any]) -> dict[str
         "k": offense.kind if offense else None,
         "c": counties.normalize_county(facts.get("county") or ""),
         "y": str(facts.get("conviction_date") or "")[:4] or None,
+        "w": [[r.get("code"), r.get("citation") or ""] for r in lead_reasons(assessment)[:3]],
     }
 
 
@@ -246,28 +445,65 @@ def result_key(entry: dict[str, Any]) -> str:
     return "s.unsure"
 
 
-def summary(lang: str, done: list[dict[str, Any]]) -> list[str]:
-    """All the convictions checked in this conversation, one short line each.
+def summary_line(lang: str, entry: dict[str, Any]) -> str:
+    """One checked conviction: kind, county, year, result."""
+    kind = entry.get("k")
+    known = isinstance(kind, str) and catalog.has("en", f"c.{kind}")
+    key = f"s.k.{kind}" if known and catalog.has("en", f"s.k.{kind}") else f"c.{kind}"
+    bits = [_t(lang, key) if known else _t(lang, "s.case")]
+    county = entry.get("c")
+    if isinstance(county, str) and county in counties.COUNTIES:
+        bits.append(county)
+    year = entry.get("y")
+    if isinstance(year, str) and year.isdigit() and len(year) == 4:
+        bits.append(year)
+    return f"{', '.join(bits)}: {_t(lang, result_key(entry))}"
 
-    Lines are packed into messages of at most two SMS segments.
-    """
-    lines = []
-    for n, entry in enumerate(done, 1):
-        kind = entry.get("k")
-        known = isinstance(kind, str) and catalog.has("en", f"c.{kind}")
-        bits = [_t(lang, f"c.{kind}") if known else _t(lang, "s.case")]
-        county = entry.get("c")
-        if isinstance(county, str) and county in counties.COUNTIES:
-            bits.append(county)
-        year = entry.get("y")
-        if isinstance(year, str) and year.isdigit() and len(year) == 4:
-            bits.append(year)
-        lines.append(f"{n}. {', '.join(bits)}: {_t(lang, result_key(entry))}")
-    messages = [_t(lang, "s.header")]
+
+def _messages(lines: list[str], sep: str = " ") -> list[str]:
+    """Lines packed into messages of at most two SMS segments."""
+    messages: list[str] = []
     for line in lines:
-        joined = f"{messages[-1]}\n{line}"
-        if _fits(joined):
+        joined = f"{messages[-1]}{sep}{line}" if messages else line
+        if messages and _fits(joined):
             messages[-1] = joined
         else:
             messages.append(line)
     return messages
+
+
+def summary(lang: str, done: list[dict[str, Any]]) -> list[str]:
+    """All the convictions checked in this conversation, one short line each."""
+    lines = [f"{n}. {summary_line(lang, entry)}" for n, entry in enumerate(done, 1)]
+    return _messages([_t(lang, "s.header"), *lines], "\n")
+
+
+def why_messages(lang: str, entry: dict[str, Any]) -> list[str]:
+    """WHY / POR QUÉ: the reasons of the last result, each with its citation."""
+    lines = [_t(lang, "why.header")]
+    for code, citation in entry.get("w") or []:
+        if not isinstance(code, str) or not catalog.has("en", f"v.why.{code}"):
+            continue
+        words = _t(lang, f"v.why.{code}")
+        lines.append(f"{words.rstrip('.')} ({citation})." if citation else words)
+    if len(lines) == 1:
+        lines.append(_t(lang, "why.none"))
+    return _messages(lines)
+
+
+def result_messages(lang: str, entry: dict[str, Any]) -> list[str]:
+    """MY RESULT / MI RESULTADO: the last result's summary, its county phone and the
+    state record check again."""
+    county = entry.get("c") if entry.get("c") in counties.COUNTIES else None
+    outcome = str(entry.get("o") or "unsure")
+    lines = [_t(lang, "result.header", result=summary_line(lang, entry))]
+    steps = rules.confirm.confirm_steps(county, outcome)
+    assessment = {"outcome": outcome, "confirm": steps}
+    local = outcome in CONFIRMABLE
+    for part in contact_parts(assessment, county) if local else []:
+        if part.rank == MUST:
+            lines.append(_t(lang, part.key, **dict(part.params)))
+    if not local:
+        lines += [step_part("aid", s, county, MUST).text(lang) for s in steps
+                  if s.get("kind") == "legal_aid"]
+    return _messages(lines)

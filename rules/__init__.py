@@ -9,13 +9,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from . import codes, counties, sections
+from . import codes, contacts, counties, sections
 from .assessment import ASK_ORDER, Assessment
-from .confirm import confirm_steps
+from .confirm import IMMIGRATION_HELP, PARDON_ATTORNEY, confirm_steps
 from .decide import RULES, decide
 from .facts import parse_facts
 
-__all__ = ["ASK_ORDER", "Assessment", "RULES", "assess", "codes", "counties", "sections"]
+__all__ = ["ASK_ORDER", "Assessment", "RULES", "assess", "codes", "contacts", "counties",
+           "sections"]
 
 
 def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment:
@@ -30,8 +31,12 @@ def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment
     open_outcomes = {"likely_cleared", "likely_destroyed", "petition", "unsure"}
     if result.outcome in open_outcomes and parsed.county is None:
         result.ask("county")
+    if any(o["code"] == "federal_pardon_2022" for o in result.other_relief):
+        result.confirm.append(dict(PARDON_ATTORNEY))
     if parsed.noncitizen:
         result.caveat("immigration")
     elif parsed.noncitizen is None:
         result.caveat("immigration_if_noncitizen")
+    if parsed.noncitizen is not False:
+        result.confirm.append(dict(IMMIGRATION_HELP))
     return result

@@ -46,13 +46,13 @@ class Assessment:
         self.outcome, self.relief = outcome, relief
 
     def because(self, code: str, citation: str) -> None:
-        """Add a reason and its citation."""
+        """Add a reason and its citation ("" when it rests on no section)."""
         self.reasons.append({"code": code, "citation": citation})
         self.cite(citation)
 
     def cite(self, citation: str) -> None:
         """Add a citation once."""
-        if citation not in self.citations:
+        if citation and citation not in self.citations:
             self.citations.append(citation)
 
     def ask(self, key: str) -> None:

@@ -1,7 +1,8 @@
 """County data: the 58 California counties, their courts, offices and programs.
 
 Loaded once at import from ``rules/data/`` (copied from ``shared/domain/counties.csv``
-plus two small files of our own: what each county's program did, and extra contacts).
+plus a small file of our own: what each county's program did). Phones are in the checked
+directory, ``rules.contacts``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
-
-
-@dataclass(frozen=True)
-class Contact:
-    """One office a person can ask."""
-
-    kind: str
-    name: str
-    url: str = ""
-    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,6 @@ class County:
     verified: str
     practice: str = "unknown"  # dismissed_all | dismissed_most | mixed | per_statute | unknown
     progress: str = "unknown"  # caught_up | behind | unknown
-    contacts: tuple[Contact, ...] = ()
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -51,10 +41,6 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 def _load() -> dict[str, County]:
     programs = {row["county"]: row for row in _read_csv("programs.csv")}
-    extra: dict[str, list[Contact]] = {}
-    for row in _read_csv("contacts.csv"):
-        contact = Contact(row["kind"], row["name"], row["url"], row["phone"])
-        extra.setdefault(row["county"], []).append(contact)
     counties = {}
     for row in _read_csv("counties.csv"):
         name = row["county"]
@@ -71,7 +57,6 @@ def _load() -> dict[str, County]:
             verified=row["verified"],
             practice=program.get("practice", "unknown"),
             progress=program.get("progress", "unknown"),
-            contacts=tuple(extra.get(name, ())),
         )
     return counties
 

@@ -35,7 +35,7 @@ def federal_court(f: Facts, today: date, a: Assessment) -> bool:
     if f.court != "federal":
         return False
     a.conclude("not_covered", "none")
-    a.because("federal_conviction", "HS 11361.8(a)")
+    a.because("federal_conviction", "")  # no California section: it rests on the court alone
     if f.offense is None or f.offense.kind == "possession":
         a.suggest("federal_pardon_2022", "Presidential Proclamation of 6 Oct 2022")
         a.suggest("federal_pardon_2023", "Presidential Proclamation of 22 Dec 2023")
@@ -128,7 +128,7 @@ def prop64_date(f: Facts, today: date, a: Assessment) -> bool:
             _suggest_expungement(a)
             return True
         a.conclude("not_covered", "none")
-        a.because("after_prop64", "HS 11361.8(a)")
+        a.because("after_prop64", "HS 11357-11360 (as amended by Prop 64, 2016)")
         if f.level in {"misdemeanor", "infraction"} and _small_possession(f):
             a.caveat("newer_possession_record_may_be_destroyed")
         _suggest_expungement(a)

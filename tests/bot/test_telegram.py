@@ -200,3 +200,18 @@ def test_polling_worker_full_exchange(standin, redis_url, tmp_path):
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(line["event"] == "message" and line["channel"] == "telegram" for line in lines)
     assert str(CHAT) not in err and "Fresno" not in err and TOKEN not in err
+
+
+def test_verdict_links_pages_as_https_and_why_and_result_commands_work(telegram_app, standin):
+    client = telegram_app.test_client()
+    for text in ("/start", "Los Angeles", "Had it to sell", "2009", "21 or older", "No, none"):
+        assert post(standin, client, standin.make_update(CHAT, text)).status_code == 200
+    verdict = standin.sent_to(CHAT)[-1]
+    assert verdict.get("parse_mode") == "HTML"
+    assert '<a href="https://lawhelpca.org/topic/immigration">' in verdict["text"]
+    assert "(323) 760-6763" in verdict["text"] and "HS 11361" not in verdict["text"]
+    post(standin, client, standin.make_update(CHAT, "/why"))
+    assert "(HS 11361.9)" in standin.sent_to(CHAT)[-1]["text"]
+    post(standin, client, standin.make_update(CHAT, "/result"))
+    said = standin.sent_to(CHAT)[-1]["text"]
+    assert "Your last result" in said and "(323) 760-6763" in said

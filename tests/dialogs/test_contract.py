@@ -8,7 +8,8 @@ import dialogs
 def _shape_ok(replies):
     assert replies, "every step gives at least one reply"
     for reply in replies:
-        assert set(reply) == {"text", "choices"}
+        assert set(reply) - {"kind"} == {"text", "choices"}
+        assert reply.get("kind", "cite") == "cite"  # the web verdict's small print
         assert isinstance(reply["text"], str) and reply["text"].strip()
         for choice in reply["choices"]:
             assert set(choice) == {"id", "label"}

@@ -122,3 +122,10 @@ def test_help_text_has_no_markup(capsys):
             cli.main(argv)
         out = capsys.readouterr().out
         assert "usage: clearline" in out and "``" not in out
+
+
+def test_folding_check_catches_a_spanish_word_that_folding_changes(monkeypatch):
+    monkeypatch.setitem(catalog.CATALOGS["es"], "v.head.unsure", "Puede que haya más casos.")
+    report = checks.Report()
+    checks.check_folding(report)
+    assert any("'más'" in e and "mas (but)" in e for e in report.errors), report.errors

@@ -98,12 +98,19 @@ def test_unknown_is_never_more_certain_than_the_known_values_allow(facts: dict, 
 @given(facts_strategy)
 def test_every_outcome_is_cited_and_confirmable(facts: dict) -> None:
     result = rules.assess(facts, today=TODAY).to_dict()
-    assert result["citations"]
-    assert all(reason["citation"] in result["citations"] for reason in result["reasons"])
+    federal = [r["code"] for r in result["reasons"]] == ["federal_conviction"]
+    assert result["citations"] or federal  # a federal case rests on no California section
+    assert all(reason["citation"] in result["citations"]
+               for reason in result["reasons"] if reason["citation"])
+    assert "HS 11361.8(a)" not in result["citations"] or result["outcome"] != "not_covered" or \
+        any(r["code"] in {"offense_not_covered", "other_jurisdiction"} for r in result["reasons"])
     if result["outcome"] != "not_covered":
         assert result["confirm"]
-        assert all(step["kind"] in {"county_public_defender", "county_district_attorney", "court",
-                                    "doj_record_review", "legal_aid"} for step in result["confirm"])
+    assert all(step["kind"] in {"county_public_defender", "county_district_attorney", "court",
+                                "doj_record_review", "legal_aid", "immigration_legal_help",
+                                "pardon_attorney"} for step in result["confirm"])
+    assert all(step.get("source") and step.get("read_on")
+               for step in result["confirm"] if step.get("phone") or step.get("url"))
 
 
 @settings(max_examples=300)

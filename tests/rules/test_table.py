@@ -247,8 +247,9 @@ CASES: list[tuple[str, dict, dict, str]] = [
      {"relief": "dismissed_or_reduced",
       "url0": "https://sandiegocounty.gov/content/sdc/public_defender/prop_64_faq.html"},
      "counties.csv San Diego"),
-    ("11359 Santa Clara: dismissed or reduced", f(county="Santa Clara"),
-     {"relief": "dismissed_or_reduced", "url0": "http://www.sccgov.org/sites/pdo/Pages/FAQs.aspx"},
+    ("11359 Santa Clara: dismissed or reduced, PD reentry expungement line", f(county="Santa Clara"),
+     {"relief": "dismissed_or_reduced", "phone0": "(408) 535-4290",
+      "url0": "https://publicdefender.sccgov.org/cases-we-take/post-conviction"},
      "counties.csv Santa Clara"),
     ("Imperial: county was behind", f(county="Imperial"), {"caveats": ["county_was_behind"]},
      "counties.csv Imperial: 14.6% by April 2023"),
@@ -347,8 +348,17 @@ CASES: list[tuple[str, dict, dict, str]] = [
     ("offense unknown: no cleared-path leftovers", f(offense=None, county="Fresno"),
      {"outcome": "unsure", "no_reasons": ["automatic_review", "deadlines_passed"],
       "no_caveats": ["reduced_still_shows"], "no_other": ["petition_cr400"]}, "law.md s9 step 4"),
-    ("Alpine: no invented public defender", f(county="Alpine"), {"confirm0": "county_district_attorney"},
-     "confirm.md: some small counties have no PD office"),
+    ("Alpine: no invented public defender; the court clerk's line", f(county="Alpine"),
+     {"confirm0": "court", "phone0": "(530) 694-2113"},
+     "confirm.md: some small counties have no PD office; contacts.csv Alpine court"),
+    ("Amador: no county phone seen, the court's site", f(county="Amador"),
+     {"confirm0": "court", "url0": "https://www.amadorcourt.org/"},
+     "contacts.csv Amador: only jury lines seen"),
+    ("Butte: a third-party court number is a lead, not sent", f(county="Butte"),
+     {"no_phones": True}, "contacts.md: third-party numbers are leads"),
+    ("Marin: the DA's Prop 64 line first", f(county="Marin"),
+     {"confirm0": "county_district_attorney", "phone0": "(415) 473-6450"},
+     "contacts.csv Marin; confirm.md way 1"),
     ("11360 21+ unknown practice: amount not asked", f(offense="11360", amount=None, county="Fresno"),
      {"not_asks": ["amount"]}, "HS 11360: sale stays a misdemeanor either way"),
     ("juvenile known false: age asked for not_eligible", f(juvenile=False, age_at_offense=None,
@@ -598,6 +608,8 @@ def _check(result: dict, expected: dict) -> None:
     for key, field in (("phone0", "phone"), ("url0", "url"), ("name0", "name")):
         if key in expected:
             assert first.get(field) == expected[key], result["confirm"]
+    if expected.get("no_phones"):
+        assert not [s for s in result["confirm"] if s.get("phone")], result["confirm"]
     if "court" in expected:
         courts = [s["name"] for s in result["confirm"] if s["kind"] == "court"]
         assert courts == [expected["court"]], result["confirm"]

@@ -21,7 +21,7 @@ BY_BUTTONS = {
            ("click", "21 or older")],
     "es": [("click", "Empezar en español"), ("click", "California"), ("click", "Tenerla"),
            ("type", "2010"), ("type", "Fresno"), ("click", "Delito menor"), ("click", "No"),
-           ("click", "21 o más")],
+           ("click", "21 en adelante")],
 }
 BY_TYPING = {
     "en": [("type", "hello"), ("type", "california"), ("type", "possession"),
