@@ -56,10 +56,13 @@ class Encoded:
 
 
 GSM_ALL = GSM_BASIC | GSM_EXTENSION
+ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
+    if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
+        return not any(ch in text for ch in ASCII_NOT_GSM)
     return set(text) <= GSM_ALL
 
 
@@ -114,6 +117,8 @@ def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     If even the folded message is not GSM-7 (emoji, other scripts), it goes out as
     UCS-2 unchanged: a person's own words are never dropped.
     """
+    if text.isascii() and all(label.isascii() for label in labels):
+        return text, labels  # nothing to fold
     full = segments(body(text, labels))
     folded_text, folded_labels = fold(text), tuple(fold(label) for label in labels)
     if segments(body(folded_text, folded_labels)) < full:
