@@ -139,8 +139,10 @@ def handle_message(
     store.watch_memory()  # a round trip at most once a minute: warns well before full
     person = store.person(channel, sender)
     base: dict = {"text": text, "channel": channel}
-    if channel != "web":  # the web page guards double taps itself (and its message ids):
-        base["time"] = time.time()  # there "Yes" then "Yes" are two answers, both kept
+    # The web page guards double taps itself (and its message ids), and a call takes one
+    # answer a prompt: there "Yes" then "Yes" are two answers, both kept.
+    if channel not in ("web", "voice"):
+        base["time"] = time.time()
     if lang_hint:
         base["lang"] = lang_hint
     ref = clean_ref(ref)

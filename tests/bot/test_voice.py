@@ -1,0 +1,186 @@
+"""The voice hotline end to end: Twilio-signed calls to the running app over HTTP, TwiML
+out (valid XML, checked Gathers), state in a real Redis, text messages through twilio's
+REST client to a local stand-in of Twilio's Messages endpoint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from twilio_client import AUTH_TOKEN, HOTLINE
+from twilio_standin import ACCOUNT_SID, TwilioStandIn
+from twilio_voice import Caller
+
+from bot import stats
+
+PHONE = "+13235550142"
+LA_PHONE = re.compile(r"3 2 3, 7 6 0, 6 7 6 3")  # (323) 760-6763, read in groups
+SPEECH = {  # what a caller says at each question
+    "en": {"court": "it was in Los Angeles", "county": "Los Angeles", "offense": "I had it to sell",
+           "conviction_date": "2009", "age_at_offense": "I was 30", "level": "a felony",
+           "disqualifiers": "no none of those", "currently_serving": "no",
+           "juvenile": "no", "amount": "yes", "year_split": "before", "cannabis_check": "yes"},
+    "es": {"court": "fue en Los Ángeles", "county": "Los Ángeles", "offense": "tenerla para vender",
+           "conviction_date": "2009", "age_at_offense": "tenía 30", "level": "delito grave",
+           "disqualifiers": "no, ninguna", "currently_serving": "no", "juvenile": "no",
+           "amount": "sí", "year_split": "antes", "cannabis_check": "sí"},
+}
+KEYS = {"court": "1", "county": None, "offense": "3", "conviction_date": "2009",
+        "age_at_offense": "3", "level": "1", "disqualifiers": "2", "currently_serving": "2",
+        "juvenile": "2", "amount": "1", "year_split": "1", "cannabis_check": "1"}
+
+
+@pytest.fixture()
+def twilio_api():
+    server = TwilioStandIn(AUTH_TOKEN).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def hotline(live, twilio_api):
+    app, server = live(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_API_BASE_URL=twilio_api.base_url)
+    return app, server
+
+
+def node(store, phone=PHONE):
+    return (store.peek("voice", phone) or {}).get("node")
+
+
+def to_verdict(call, store, lang, by="speech"):
+    """Answer every question until the verdict; return the nodes asked."""
+    asked = []
+    for _ in range(15):
+        at = node(store)
+        if at == "another":
+            return asked
+        asked.append(at)
+        keys = KEYS.get(at) if by == "digits" else None
+        turn = call.press(keys) if keys else call.say(SPEECH[lang][at])
+        assert turn.status == 200 and turn.listening, (at, turn.raw)
+        assert "Sorry" not in turn.said and "Perdón" not in turn.said, (at, turn.said)
+    raise AssertionError(f"no verdict; asked {asked}")
+
+
+def test_intro_offers_spanish_and_says_nothing_is_recorded(hotline):
+    app, server = hotline
+    turn = Caller(server.url, PHONE).dial()
+    assert turn.status == 200 and turn.listening
+    assert "Para español, oprima 2" in turn.said
+    assert "not recorded" in turn.said
+    assert turn.gather["language"] == "en-US" and turn.gather["numDigits"] == "1"
+
+
+@pytest.mark.parametrize("lang,by", [("en", "speech"), ("es", "speech"), ("en", "digits"),
+                                     ("es", "digits")])
+def test_whole_check_by_voice_then_the_result_by_text(hotline, twilio_api, store, lang, by):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    first = call.press("2" if lang == "es" else "1")
+    expected = "es-MX" if lang == "es" else "en-US"
+    assert first.gather["language"] == expected
+    assert ("Oprima 1 para" if lang == "es" else "Press 1 for") in first.said
+    assert first.gather["hints"].startswith("California")
+    asked = to_verdict(call, store, lang, by)
+    assert {"offense", "conviction_date"} <= set(asked)
+    verdict = call.last
+    assert verdict.slow, "the verdict is read slowly"
+    assert LA_PHONE.search(verdict.said), verdict.said
+    assert "(323)" not in verdict.said
+    menu = ("Oprima 1 para escucharlo otra vez, 2 para recibirlo por mensaje de texto, 3 para "
+            "revisar otra condena." if lang == "es" else
+            "Press 1 to hear it again, 2 to get it by text message, 3 to check another "
+            "conviction.")
+    assert verdict.said.endswith(menu)
+    assert verdict.gather["language"] == expected and verdict.gather["numDigits"] == "1"
+
+    again = call.press("1") if by == "digits" else call.say("repeat" if lang == "en" else
+                                                             "otra vez")
+    assert LA_PHONE.search(again.said) and again.slow
+
+    texted = call.press("2")
+    assert twilio_api.sent and twilio_api.refused == 0
+    message = twilio_api.sent[-1]
+    assert message["To"] == PHONE and message["From"] == HOTLINE
+    assert "(323) 760-6763" in message["Body"]  # the phone, as people dial it
+    assert ("Clearline, su resultado" if lang == "es" else "Clearline, your result") in \
+        message["Body"]
+    assert texted.listening and texted.said.endswith(menu)
+
+    another = call.press("3")
+    assert another.listening and node(store) not in ("another", None)
+    counts = stats.read(store.redis)
+    assert counts["channels"]["voice"]["started"] == 1
+    assert counts["channels"]["voice"]["completed"] == 1
+
+
+def test_silence_twice_then_a_text_with_a_link_and_a_kind_goodbye(hotline, twilio_api, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    first = call.silence()
+    assert "didn't hear" in first.said
+    assert "Which California county was your case in?" in first.said  # simpler words
+    assert first.listening and "miss=1" in first.gather["action"]
+    offer = call.silence()
+    assert "text message with a link" in offer.said and offer.listening
+    bye = call.press("1")
+    assert bye.hangup and not bye.listening
+    assert "We sent the text message" in bye.said and "Goodbye" in bye.said
+    assert twilio_api.sent[-1]["To"] == PHONE
+    assert "https://clearline.example.org/?lang=en" in twilio_api.sent[-1]["Body"]
+
+
+def test_no_match_twice_in_spanish_then_silence_ends_kindly(hotline, twilio_api, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("2")
+    call.say("Fresno")
+    call.say("tenerla")
+    call.say("2010")
+    assert node(store) in ("level", "age_at_offense")
+    at = node(store)
+    first = call.say("la bicicleta morada del vecino")
+    assert "Perdón" in first.said and first.listening
+    assert first.gather["language"] == "es-MX"
+    simple = {"level": "¿Fue un delito grave? ¿O un delito menor?",
+              "age_at_offense": "¿Qué edad tenía? Diga un número, como 25."}[at]
+    assert simple in first.said
+    offer = call.say("la bicicleta morada otra vez")
+    assert "mensaje de texto con un enlace" in offer.said
+    bye = call.silence()
+    assert bye.hangup and "Adiós" in bye.said
+    assert twilio_api.sent == []
+
+
+def test_a_dropped_call_resumes_where_it_stopped(hotline, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    call.say("Fresno")
+    at = node(store)
+    again = Caller(server.url, PHONE).dial()  # a new call from the same number
+    assert again.said.startswith("Welcome back") and again.listening
+    assert node(store) == at
+    assert stats.read(store.redis)["channels"]["voice"]["started"] == 1
+
+
+def test_a_withheld_number_gets_its_own_call_session_and_no_text(hotline, twilio_api, store):
+    app, server = hotline
+    call = Caller(server.url, "anonymous")
+    call.dial()
+    call.press("1")
+    call.silence()
+    bye = call.silence()  # no text can be offered to a withheld number
+    assert bye.hangup and "Goodbye" in bye.said
+    assert twilio_api.sent == []
+
+
+def test_forged_signatures_are_refused(hotline):
+    app, server = hotline
+    call = Caller(server.url, PHONE, token="not-the-token")
+    assert call.dial().status == 403
