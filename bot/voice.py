@@ -35,7 +35,7 @@ bp = Blueprint("voice", __name__)
 log = logging.getLogger("clearline.voice")
 
 POLLY = {"en-US": "Polly.Joanna", "es-MX": "Polly.Mia", "es-US": "Polly.Lupe"}
-SLOW_RATE = "85%"  # the verdict, read slowly
+SLOW_RATE = f"{round(words.SLOW * 100)}%"  # the verdict, read slowly
 PAUSE = "500ms"  # between the verdict's sentences
 LISTEN_SECONDS = 6  # Gather timeout: silence this long after the prompt is a silence
 MAX_MISSES = 2  # silences or answers not understood in a row before the text offer

@@ -496,6 +496,21 @@ def check_typical(flow: Flow, report: Report) -> None:
                 report.error(f"{lang} {name}: over budget ({n['received']} msgs, {worst} seg)")
 
 
+def check_voice(flow: Flow, report: Report) -> None:
+    """Each typical check as a phone call: its estimated spoken length, each language."""
+    from . import voice
+
+    most = voice.MAX_SECONDS
+    report.section(f"Typical checks by voice (budget: {most} s spoken, at "
+                   f"{voice.WORDS_PER_MINUTE} words a minute)")
+    for lang, paths in voice.typical_seconds(flow).items():
+        for name, secs in paths.items():
+            report.info(f"{lang} {name:32} {secs:.0f} s ({secs / 60:.1f} min) said by the call, "
+                        f"welcome to verdict and menu, the verdict at {voice.SLOW:.0%} speed")
+            if secs > most:
+                report.error(f"{lang} {name}: {secs:.0f} s spoken, over {most} s")
+
+
 # --- reading level ---------------------------------------------------------------------------
 
 
@@ -553,6 +568,7 @@ def check_flows() -> tuple[bool, str]:
         check_sms(flow, report)
         check_folding(report)
         check_typical(flow, report)
+        check_voice(flow, report)
         measures.check_transcripts(flow, report)
         measures.check_lexicons(report)
         measures.check_understanding(report)

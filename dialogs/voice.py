@@ -21,6 +21,7 @@ import rules
 from . import catalog, engine, verdict
 
 WORDS_PER_MINUTE = 150
+SLOW = 0.85  # the verdict is read at this fraction of the usual speed
 MAX_SECONDS = 240  # a typical check, spoken, within 4 minutes (issue 15)
 LANG_CODES = {"en": "en-US", "es": "es-MX"}  # speech recognition and voice language
 # The first message of a call: what pressing 1 or 2 at the language menu sends.
@@ -160,10 +161,15 @@ def simpler(lang: str, node: str | None, choices: list[dict[str, Any]],
     return out
 
 
-def seconds(texts: list[str]) -> float:
-    """How long ``texts`` take to say at ``WORDS_PER_MINUTE``."""
+def seconds(texts: list[str], rate: float = 1.0) -> float:
+    """How long ``texts`` take to say at ``WORDS_PER_MINUTE`` (times ``rate``)."""
     words = sum(len(t.split()) for t in texts)
-    return words * 60 / WORDS_PER_MINUTE
+    return words * 60 / (WORDS_PER_MINUTE * rate)
+
+
+def prompt_seconds(prompt: Prompt) -> float:
+    """How long one prompt takes to say (the verdict at the slow rate)."""
+    return seconds(prompt.said, SLOW if prompt.slow else 1.0)
 
 
 def node_choices(state: dict[str, Any] | None, lang: str) -> list[dict[str, Any]]:
@@ -201,14 +207,15 @@ def typical_seconds(flow: Any = engine.FLOW) -> dict[str, dict[str, float]]:
     """Each typical check (``budgets.typical`` of the flow), spoken: seconds by language.
 
     The path's first message is replaced by the language menu's key; what is timed is
-    everything the call says, from the intro through the verdict and its menu.
+    everything the call says, from the intro through the verdict (at the slow rate) and
+    its menu; not the caller's own answers.
     """
     out: dict[str, dict[str, float]] = {}
     for lang, paths in (flow.budgets.get("typical") or {}).items():
         pick = "2" if lang == "es" else "1"
         for name, texts in paths.items():
             prompts = call([pick, *list(texts)[1:]], lang)
-            out.setdefault(lang, {})[name] = seconds([p.text for p in prompts])
+            out.setdefault(lang, {})[name] = sum(map(prompt_seconds, prompts))
     return out
 
 
