@@ -143,6 +143,10 @@ def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
     if isinstance(exc, HTTPException):
         return http_error(exc)
     log.exception("unhandled_error", extra={"fields": {"path": request.path}})
+    if request.path == "/voice":
+        from bot.voice import spoken_notice
+
+        return spoken_notice("error")
     if request.path in ("/sms", "/whatsapp"):
         from bot.conversation import notice
         from bot.sms import render, twiml

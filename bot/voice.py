@@ -17,6 +17,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+import redis
 from flask import Blueprint, Response, current_app, request
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -178,7 +179,7 @@ def _answer(call: Call, stepped: tuple[Result, bool], miss: int = 0) -> Response
         return twiml(prompt, "q", miss)
     if missed and node not in words.ENDED:  # not understood
         return _missed(call, state, miss + 1)
-    prompt = words.prompt(lang, result.replies, node, words.takes_words(state))
+    prompt = words.prompt(lang, result.replies, node, words.takes_number(state))
     return twiml(prompt, "menu" if prompt.menu else "q")
 
 
@@ -198,7 +199,7 @@ def _missed(call: Call, state: dict | None, miss: int) -> Response:
         prompt = words.intro()
         prompt.said = [catalog.text("en", "voice.sorry"), catalog.text("en", "voice.lang_menu")]
         return twiml(prompt, "lang", miss)
-    prompt = words.simpler(lang, node, words.node_choices(state, lang), words.takes_words(state))
+    prompt = words.simpler(lang, node, words.node_choices(state, lang), words.takes_number(state))
     return twiml(prompt, "q", miss)
 
 
@@ -268,12 +269,32 @@ def incoming_call() -> Response:
         return Response("Forbidden: bad or missing Twilio signature\n", 403, mimetype="text/plain")
     if not request.form.get("From", "").strip() and not request.form.get("CallSid"):
         return Response("Bad request: no From\n", 400, mimetype="text/plain")
-    call = Call()
     at = request.args.get("at", "")
     try:
         miss = max(0, min(int(request.args.get("miss", "0")), MAX_MISSES))
     except ValueError:
         miss = 0
+    try:
+        return _route(Call(), at, miss)
+    except redis.RedisError as exc:  # handle_message never raises; a peek may
+        logs.event(log, "redis_unavailable", logging.WARNING, channel="voice",
+                   error=type(exc).__name__)
+        return spoken_notice("unavailable")
+
+
+def spoken_notice(kind: str) -> Response:
+    """A channel notice (Redis down, a bug), said in English then Spanish; then hang up."""
+    codes = language_codes()
+    response = VoiceResponse()
+    for lang in ("en", "es"):
+        response.say(notice(kind, lang)["text"], voice=POLLY.get(codes[lang]),
+                     language=codes[lang])
+    response.hangup()
+    return Response(str(response), mimetype="application/xml")
+
+
+def _route(call: Call, at: str, miss: int) -> Response:
+    """What to answer, by what the last prompt asked (``at``)."""
     if not at:
         return _start(call)
     if at == "offer":

@@ -71,7 +71,7 @@ def _voice_chat(lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
         text = voice.LANG_PICK.get(line.strip(), line) if state is None else line
         state, replies = engine.step(state, {"text": text, "channel": "voice"})
         state, _, _ = engine.pop_signals(state)
-        prompt = voice.prompt(state["lang"], replies, state.get("node"), voice.takes_words(state))
+        prompt = voice.prompt(state["lang"], replies, state.get("node"), voice.takes_number(state))
         _say(prompt, stdout)
         if prompt.ended:
             return 0

@@ -81,7 +81,7 @@ def choice_line(lang: str, choices: list[dict[str, Any]]) -> str:
 
 def hints(choices: list[dict[str, Any]]) -> str:
     """Speech hints for the recogniser: the choices' labels, comma-separated."""
-    labels = [re.sub(r"[,\n]", " ", c["label"]).strip()[:100] for c in choices]
+    labels = [" ".join(re.sub(r"[,\n]", " ", c["label"]).split())[:100] for c in choices]
     return ", ".join(label for label in labels if label)
 
 
@@ -118,8 +118,8 @@ def prompt(lang: str, replies: list[dict[str, Any]], node: str | None,
            free: bool = False) -> Prompt:
     """What to say for one engine step's ``replies`` when the person is now at ``node``.
 
-    ``free``: the question also takes words or numbers of the person's own (a county, a
-    year), so more than one key may be pressed.
+    ``free``: the question also takes a number of several keys (a year), so the keypad
+    is not cut after one key.
     """
     out = Prompt(lang, ended=node in ENDED, free=free)
     out.menu = node == "another"
@@ -181,10 +181,10 @@ def node_choices(state: dict[str, Any] | None, lang: str) -> list[dict[str, Any]
     return [{"id": c.id, "label": catalog.text(lang, c.label)} for c in shown]
 
 
-def takes_words(state: dict[str, Any] | None) -> bool:
-    """The current question also reads free answers (a county, a year, an age, a code)."""
+def takes_number(state: dict[str, Any] | None) -> bool:
+    """The current question takes a number of several keys (a year), not just a choice."""
     node = engine.FLOW.nodes.get((state or {}).get("node") or "")
-    return bool(node and node.parse)
+    return bool(node and node.parse == "year")
 
 
 def call(texts: list[str], lang: str) -> list[Prompt]:
@@ -199,7 +199,7 @@ def call(texts: list[str], lang: str) -> list[Prompt]:
         state, replies = engine.step(state, {"text": text, "channel": "voice"})
         state, _, _ = engine.pop_signals(state)
         said.append(prompt(state.get("lang", lang), replies, state.get("node"),
-                           takes_words(state)))
+                           takes_number(state)))
     return said
 
 

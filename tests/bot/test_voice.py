@@ -184,3 +184,33 @@ def test_forged_signatures_are_refused(hotline):
     app, server = hotline
     call = Caller(server.url, PHONE, token="not-the-token")
     assert call.dial().status == 403
+
+
+def test_spanish_on_es_us_when_configured(live, store):
+    app, server = live(VOICE_LANGUAGES="en-US,es-US")
+    call = Caller(server.url, PHONE)
+    call.dial()
+    turn = call.press("2")
+    assert turn.gather["language"] == "es-US"
+    assert 'voice="Polly.Lupe"' in turn.raw and "¿Dónde fue el caso?" in turn.said
+
+
+def test_redis_down_is_said_kindly_and_the_call_ends(live):
+    app, server = live(REDIS_URL="redis://127.0.0.1:9/0")  # nothing listens there
+    turn = Caller(server.url, PHONE).dial()
+    assert turn.status == 200 and turn.hangup and not turn.listening
+    assert "try again in a few minutes" in turn.said and "Intente de nuevo" in turn.said
+
+
+def test_a_year_can_be_keyed_and_a_choice_takes_one_key(hotline, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    court = call.press("1")
+    assert court.gather["numDigits"] == "1"  # a choice: one key; a county: by speech
+    call.say("Fresno")
+    call.say("I had marijuana")
+    assert node(store) == "conviction_date"
+    assert "numDigits" not in call.last.gather  # a year: several keys
+    call.press("2010")
+    assert store.peek("voice", PHONE)["facts"]["conviction_date"] in (2010, "2010")
