@@ -153,8 +153,11 @@ def simpler(lang: str, node: str | None, choices: list[dict[str, Any]],
     key = f"voice.simple.{node}"
     out = Prompt(lang, free=free)
     out.said.append(catalog.text(lang, "voice.sorry"))
-    if node and catalog.has("en", key):
+    question = engine.FLOW.nodes.get(node or "")
+    if catalog.has("en", key):
         out.said.append(catalog.text(lang, key))
+    elif question is not None and question.ask:  # no simpler words: the question itself
+        out.said.append(spoken(lang, catalog.text(lang, question.ask)))
     out.choices = list(choices)
     if out.choices:
         out.said.append(choice_line(lang, out.choices))

@@ -62,7 +62,7 @@ def test_the_text_summary_keeps_phones_as_people_dial_them():
 
 
 def test_chat_shows_what_a_call_would_say():
-    stdin = io.StringIO("Fresno\nI had weed\n2010\n2\n3\n")
+    stdin = io.StringIO("Fresno\nI had weed\n2010\n2\n2\n3\n2\n2\n")
     stdout = io.StringIO()
     assert cli.main.__module__ == "bot.cli"
     from dialogs import tools
@@ -102,3 +102,15 @@ def test_flows_check_prints_spoken_lengths_and_flags_a_long_call(monkeypatch):
     slow = checks.Report()
     checks.check_voice(checks.FLOW, slow)
     assert not slow.ok and any("over 60 s" in e for e in slow.errors)
+
+
+@pytest.mark.parametrize("lang", catalog.LANGS)
+def test_every_question_can_be_asked_again_in_plain_spoken_words(lang):
+    for node in engine.FLOW.nodes.values():
+        if node.type != "question" or node.id == "another":
+            continue
+        again = voice.simpler(lang, node.id, [{"id": "x", "label": "X"}])
+        said = again.text
+        assert said.startswith(catalog.text(lang, "voice.sorry")), node.id
+        assert len(again.said) == 3 and "{" not in said and "  " not in said, (node.id, said)
+        assert not TYPED.search(said), (node.id, said)
