@@ -186,13 +186,13 @@ def _answer(call: Call, stepped: tuple[Result, bool], miss: int = 0) -> Response
 def _missed(call: Call, state: dict | None, miss: int) -> Response:
     """Silence or no match: once the question in simpler words, then offer a text."""
     lang = _lang(state)
+    node = (state or {}).get("node")
     if miss >= MAX_MISSES:
-        if not call.textable:
+        if not call.textable or node == "another":  # the result is already given
             return _goodbye(lang)
         prompt = Prompt(lang, [catalog.text(lang, "voice.offer_text")], menu=True,
                         listen_for=catalog.text(lang, "voice.offer_words").replace("|", ", "))
         return twiml(prompt, "offer", miss)
-    node = (state or {}).get("node")
     if node == "another":
         return twiml(words.menu(lang, catalog.text(lang, "voice.sorry")), "menu", miss)
     if state is None or node in RESUMABLE_OFF:  # silence at the language menu

@@ -1,5 +1,8 @@
 """WhatsApp through Twilio's WhatsApp sender: ``POST /whatsapp``, answered with TwiML.
 
+(A sender pointed at ``POST /sms`` instead is answered the same way: ``/sms`` hands
+``whatsapp:`` senders to ``answer``.)
+
 Twilio posts WhatsApp messages like SMS (``From``/``To`` as ``whatsapp:+1...``), signed
 the same way; the signature is checked exactly as ``/sms`` checks it. The conversation
 is the same (``handle_message`` on channel ``whatsapp``); the replies are rendered for
@@ -29,7 +32,11 @@ def incoming_whatsapp() -> Response:
     if not signature_ok():
         logs.event(log, "whatsapp_refused", logging.WARNING, reason="signature")
         return Response("Forbidden: bad or missing Twilio signature\n", 403, mimetype="text/plain")
-    sender = request.form.get("From", "").strip()
+    return answer(request.form.get("From", "").strip())
+
+
+def answer(sender: str) -> Response:
+    """Answer a signed WhatsApp webhook (also when a sender points it at ``/sms``)."""
     if not sender.startswith(PREFIX) or len(sender) <= len(PREFIX):
         return Response("Bad request: From must be whatsapp:+number\n", 400,
                         mimetype="text/plain")

@@ -27,6 +27,7 @@ LANG_CODES = {"en": "en-US", "es": "es-MX"}  # speech recognition and voice lang
 # The first message of a call: what pressing 1 or 2 at the language menu sends.
 LANG_PICK = {"1": "english", "2": "español"}
 ENDED = frozenset({"end", "erased", "stopped"})  # nodes after which the call hangs up
+COUNTIES = tuple(rules.counties.county_names())  # speech hints where a county is asked
 MAX_SMS = 1600
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?!\d)")
@@ -79,10 +80,10 @@ def choice_line(lang: str, choices: list[dict[str, Any]]) -> str:
     return f'{", ".join(parts)}. {catalog.text(lang, "voice.or_say")}'
 
 
-def hints(choices: list[dict[str, Any]]) -> str:
-    """Speech hints for the recogniser: the choices' labels, comma-separated."""
+def hints(choices: list[dict[str, Any]], more: tuple[str, ...] = ()) -> str:
+    """Speech hints for the recogniser: the choices' labels (and ``more``), comma-separated."""
     labels = [" ".join(re.sub(r"[,\n]", " ", c["label"]).split())[:100] for c in choices]
-    return ", ".join(label for label in labels if label)
+    return ", ".join(label for label in [*labels, *more] if label)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Prompt:
     ended: bool = False  # hang up after saying it
     free: bool = False  # the question also takes a number of several digits (a year)
     listen_for: str = ""  # speech hints when they are not the choices (menus)
+    places: bool = False  # the question asks for a county: its names are hints too
 
     @property
     def text(self) -> str:
@@ -104,7 +106,7 @@ class Prompt:
 
     @property
     def hints(self) -> str:
-        return self.listen_for or hints(self.choices)
+        return self.listen_for or hints(self.choices, COUNTIES if self.places else ())
 
     @property
     def num_digits(self) -> int | None:
@@ -121,7 +123,7 @@ def prompt(lang: str, replies: list[dict[str, Any]], node: str | None,
     ``free``: the question also takes a number of several keys (a year), so the keypad
     is not cut after one key.
     """
-    out = Prompt(lang, ended=node in ENDED, free=free)
+    out = Prompt(lang, ended=node in ENDED, free=free, places=_asks_county(node))
     out.menu = node == "another"
     out.listen_for = catalog.text(lang, "voice.menu_hints") if out.menu else ""
     out.slow = out.menu and len(replies) > 1  # a verdict (not just the menu again)
@@ -151,7 +153,7 @@ def simpler(lang: str, node: str | None, choices: list[dict[str, Any]],
             free: bool = False) -> Prompt:
     """The question again in simpler words, after silence or an answer not understood."""
     key = f"voice.simple.{node}"
-    out = Prompt(lang, free=free)
+    out = Prompt(lang, free=free, places=_asks_county(node))
     out.said.append(catalog.text(lang, "voice.sorry"))
     question = engine.FLOW.nodes.get(node or "")
     if catalog.has("en", key):
@@ -182,6 +184,11 @@ def node_choices(state: dict[str, Any] | None, lang: str) -> list[dict[str, Any]
         return []
     shown = node.for_kind(engine._offense_kind(state)).choices  # noqa: SLF001
     return [{"id": c.id, "label": catalog.text(lang, c.label)} for c in shown]
+
+
+def _asks_county(node_id: str | None) -> bool:
+    node = engine.FLOW.nodes.get(node_id or "")
+    return bool(node and node.parse == "county")
 
 
 def takes_number(state: dict[str, Any] | None) -> bool:

@@ -214,3 +214,23 @@ def test_a_year_can_be_keyed_and_a_choice_takes_one_key(hotline, store):
     assert "numDigits" not in call.last.gather  # a year: several keys
     call.press("2010")
     assert store.peek("voice", PHONE)["facts"]["conviction_date"] in (2010, "2010")
+
+
+def test_county_names_are_speech_hints_where_a_county_is_asked(hotline):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    court = call.press("1")
+    assert "San Bernardino" in court.gather["hints"] and "Federal court" in court.gather["hints"]
+
+
+def test_silence_twice_after_the_verdict_ends_kindly(hotline, twilio_api, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    to_verdict(call, store, "en")
+    again = call.silence()
+    assert again.said.endswith("3 to check another conviction.") and again.listening
+    bye = call.silence()
+    assert bye.hangup and "Thank you for calling" in bye.said and twilio_api.sent == []

@@ -102,3 +102,15 @@ def test_a_code_from_the_wa_me_link_is_recorded(live, store):
     WhatsApp(server.url).send("Hi! Code FAIR25")
     assert store.peek("whatsapp", PHONE)["ref"] == "FAIR25"
     assert stats.read(store.redis)["refs"]["FAIR25"]["started"] == 1
+
+
+def test_a_whatsapp_sender_pointed_at_the_sms_webhook_gets_whatsapp(app, store):
+    client = app.test_client()
+    form = params(f"whatsapp:{PHONE}", "hola", new_sid())
+    form["To"] = f"whatsapp:{HOTLINE}"
+    response = client.post("/sms", data=form,
+                           headers={"X-Twilio-Signature": sign(PUBLIC_URL + "/sms", form)})
+    assert response.status_code == 200
+    assert "¿Dónde fue el caso?" in messages(response.get_data(as_text=True))[-1]
+    assert store.peek("whatsapp", PHONE)["lang"] == "es"
+    assert store.peek("sms", f"whatsapp:{PHONE}") is None
