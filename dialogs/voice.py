@@ -38,6 +38,8 @@ _CITE = {
     "es": [(r"\bHS (?=\d)", "Código de Salud y Seguridad "), (r"\bPC (?=\d)", "Código Penal ")],
 }
 _DOT = {"en": "dot", "es": "punto"}
+_OR_MORE = {"en": r"\1 or more", "es": r"\1 o más"}
+_SUBSECTION = re.compile(r"(?<=[\d)])\(([a-z0-9]{1,2})\)")  # 11359(c)(2) -> 11359 c 2
 _SLASH = {"en": "slash", "es": "barra"}
 
 
@@ -65,6 +67,8 @@ def spoken(lang: str, text: str) -> str:
         text = re.sub(pattern, words, text)
     text = _LIST.sub(". ", text.replace("*", ""))
     text = re.sub(r"\bCR-(\d+)", lambda m: "C R " + m.group(1), text)
+    text = _SUBSECTION.sub(r" \1", text)
+    text = re.sub(r"\b(\d+)\+", _OR_MORE.get(lang, _OR_MORE["en"]), text)
     text = re.sub(r"([.?!:])\.", r"\1", text)
     text = " ".join(text.split())
     return text if not text or text[-1] in ".?!:" else text + "."

@@ -19,14 +19,15 @@ TYPED = re.compile(r"\b(type|tap|reply|escriba|toque|responda)\b", re.I)
     ("Cleared (HS 11361.8).", "Cleared (Health and Safety Code 11361.8)."),
     ("Use form CR-400", "Use form C R 400."),
     ("Do any apply?\n- A\n- B", "Do any apply? A. B."),
+    ("2+ earlier (HS 11359(c)(2))", "2 or more earlier (Health and Safety Code 11359 c 2)."),
 ])
 def test_spoken_english(text, said):
     assert voice.spoken("en", text) == said
 
 
 def test_spoken_spanish_reads_sites_and_codes_in_spanish():
-    said = voice.spoken("es", "Ayuda: lawhelpca.org (PC 1203.4)")
-    assert said == "Ayuda: lawhelpca punto org (Código Penal 1203.4)."
+    said = voice.spoken("es", "Ayuda: lawhelpca.org (PC 1203.4). Con 21+ años")
+    assert said == "Ayuda: lawhelpca punto org (Código Penal 1203.4). Con 21 o más años."
 
 
 def test_choices_are_offered_as_keys_and_words():
