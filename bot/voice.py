@@ -132,6 +132,10 @@ class Call:
         self.caller = caller
         self.hotline = form.get("To", "").strip()
         self.heard = (form.get("SpeechResult") or form.get("Digits") or "").strip()
+        # A key pressed, or named ("one", "dos"): what menus and choices read.
+        self.key = (form.get("Digits") or "").strip() or words.key_said(self.heard) or ""
+        if self.key and len(self.key) == 1:
+            self.heard = self.key
         self.store = current_app.extensions["clearline"].store
 
     def state(self) -> dict | None:
@@ -225,7 +229,7 @@ def _start(call: Call) -> Response:
 
 def _language(call: Call) -> Response:
     """The answer to the language menu: the first message of the conversation."""
-    text = words.LANG_PICK.get(call.heard, call.heard)
+    text = words.LANG_PICK.get(call.key, call.heard)
     state = call.state()
     if dialogs.is_valid(state) and state.get("node") == "end":  # a finished check: anew
         call.send(_command_word("cmd.restart", _lang(state)))
@@ -237,14 +241,14 @@ def _menu(call: Call, miss: int) -> Response:
     state = call.state()
     lang = _lang(state)
     heard = call.heard
-    if heard == "1" or _picked(heard, "voice.menu_again"):
+    if call.key == "1" or _picked(heard, "voice.menu_again"):
         return _answer(call, call.step(_command_word("cmd.repeat", lang)))
-    if heard == "2" or _picked(heard, "voice.menu_text"):
+    if call.key == "2" or _picked(heard, "voice.menu_text"):
         sent = (state is not None and state.get("node") == "another" and call.textable
                 and send_text(call.caller, call.hotline, words.summary_sms(state)))
         said = catalog.text(lang, "voice.menu_sent" if sent else "voice.text_failed")
         return twiml(words.menu(lang, said), "menu")
-    if heard == "3" or _picked(heard, "voice.menu_another"):
+    if call.key == "3" or _picked(heard, "voice.menu_another"):
         return _answer(call, call.step("yes"))
     return _answer(call, call.step(heard), miss)
 
@@ -252,7 +256,7 @@ def _menu(call: Call, miss: int) -> Response:
 def _offer(call: Call) -> Response:
     """The answer to "shall we text you a link?": send it if asked, then end kindly."""
     lang = _lang(call.state())
-    if call.heard == "1" or _picked(call.heard, "voice.offer_words"):
+    if call.key == "1" or _picked(call.heard, "voice.offer_words"):
         base = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
         body = catalog.text(lang, "voice.link_sms", url=f"{base}/?lang={lang}")
         sent = send_text(call.caller, call.hotline, body)

@@ -43,6 +43,21 @@ _SUBSECTION = re.compile(r"(?<=[\d)])\(([a-z0-9]{1,2})\)")  # 11359(c)(2) -> 113
 _SLASH = {"en": "slash", "es": "barra"}
 
 
+_KEY_WORDS = {w: str(n) for n, words in enumerate(
+    [(), ("one", "uno"), ("two", "dos"), ("three", "tres"), ("four", "cuatro"),
+     ("five", "cinco"), ("six", "seis"), ("seven", "siete"), ("eight", "ocho"),
+     ("nine", "nueve")]) for w in words}
+
+
+def key_said(speech: str) -> str | None:
+    """The key a caller named by voice: "One." -> "1", "2" -> "2"; None for other words."""
+    word = catalog.fold(re.sub(r"[^\w\s]", " ", speech)).strip()
+    word = word.removeprefix("number ").removeprefix("numero ").strip()
+    if word.isdigit() and len(word) == 1:
+        return word
+    return _KEY_WORDS.get(word)
+
+
 def digits(group: str) -> str:
     """A group of digits read one by one: ``"559"`` -> ``"5 5 9"``."""
     return " ".join(group)

@@ -234,3 +234,16 @@ def test_silence_twice_after_the_verdict_ends_kindly(hotline, twilio_api, store)
     assert again.said.endswith("3 to check another conviction.") and again.listening
     bye = call.silence()
     assert bye.hangup and "Thank you for calling" in bye.said and twilio_api.sent == []
+
+
+def test_keys_can_be_named_by_voice(hotline, twilio_api, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    spanish = call.say("Dos.")
+    assert spanish.gather["language"] == "es-MX"
+    call.say("uno")  # California
+    assert store.peek("voice", PHONE)["facts"].get("court") == "california"
+    to_verdict(call, store, "es")
+    texted = call.say("Número dos")
+    assert twilio_api.sent and texted.said.startswith("Se lo enviamos")

@@ -115,3 +115,11 @@ def test_every_question_can_be_asked_again_in_plain_spoken_words(lang):
         assert said.startswith(catalog.text(lang, "voice.sorry")), node.id
         assert len(again.said) == 3 and "{" not in said and "  " not in said, (node.id, said)
         assert not TYPED.search(said), (node.id, said)
+
+
+@pytest.mark.parametrize(("speech", "key"), [
+    ("One.", "1"), ("2", "2"), ("número tres", "3"), ("Nueve", "9"), ("2010", None),
+    ("one more time", None), ("", None),
+])
+def test_a_key_named_by_voice(speech, key):
+    assert voice.key_said(speech) == key
