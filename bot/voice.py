@@ -271,8 +271,8 @@ def incoming_call() -> Response:
     if not signature_ok():
         logs.event(log, "voice_refused", logging.WARNING, reason="signature")
         return Response("Forbidden: bad or missing Twilio signature\n", 403, mimetype="text/plain")
-    if not request.form.get("From", "").strip() and not request.form.get("CallSid"):
-        return Response("Bad request: no From\n", 400, mimetype="text/plain")
+    if not request.form.get("CallSid", "").strip():  # Twilio always sends it
+        return Response("Bad request: no CallSid\n", 400, mimetype="text/plain")
     at = request.args.get("at", "")
     try:
         miss = max(0, min(int(request.args.get("miss", "0")), MAX_MISSES))

@@ -247,3 +247,11 @@ def test_keys_can_be_named_by_voice(hotline, twilio_api, store):
     to_verdict(call, store, "es")
     texted = call.say("Número dos")
     assert twilio_api.sent and texted.said.startswith("Se lo enviamos")
+
+
+def test_a_signed_post_without_a_call_is_a_clean_400(hotline):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.sid = ""
+    turn = call._post("https://clearline.example.org/voice", {})
+    assert turn.status == 400
