@@ -182,13 +182,14 @@ def _answer(call: Call, stepped: tuple[Result, bool], miss: int = 0) -> Response
         prompt = Prompt(lang, [r["text"] for r in result.replies])
         return twiml(prompt, "q", miss)
     if missed and node not in words.ENDED:  # not understood
-        return _missed(call, state, miss + 1)
+        return _missed(call, state, miss + 1, unclear=True)
     prompt = words.prompt(lang, result.replies, node, words.takes_number(state))
     return twiml(prompt, "menu" if prompt.menu else "q")
 
 
-def _missed(call: Call, state: dict | None, miss: int) -> Response:
-    """Silence or no match: once the question in simpler words, then offer a text."""
+def _missed(call: Call, state: dict | None, miss: int, *, unclear: bool = False) -> Response:
+    """Silence or no match (``unclear``): once the question in simpler words, then offer
+    a text."""
     lang = _lang(state)
     node = (state or {}).get("node")
     if miss >= MAX_MISSES:
@@ -197,13 +198,15 @@ def _missed(call: Call, state: dict | None, miss: int) -> Response:
         prompt = Prompt(lang, [catalog.text(lang, "voice.offer_text")], menu=True,
                         listen_for=catalog.text(lang, "voice.offer_words").replace("|", ", "))
         return twiml(prompt, "offer", miss)
+    sorry = catalog.text(lang, "voice.sorry_unclear" if unclear else "voice.sorry")
     if node == "another":
-        return twiml(words.menu(lang, catalog.text(lang, "voice.sorry")), "menu", miss)
+        return twiml(words.menu(lang, sorry), "menu", miss)
     if state is None or node in RESUMABLE_OFF:  # silence at the language menu
         prompt = words.intro()
         prompt.said = [catalog.text("en", "voice.sorry"), catalog.text("en", "voice.lang_menu")]
         return twiml(prompt, "lang", miss)
-    prompt = words.simpler(lang, node, words.node_choices(state, lang), words.takes_number(state))
+    prompt = words.simpler(lang, node, words.node_choices(state, lang), words.takes_number(state),
+                           unclear=unclear)
     return twiml(prompt, "q", miss)
 
 

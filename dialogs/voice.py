@@ -169,11 +169,12 @@ def menu(lang: str, *first: str) -> Prompt:
 
 
 def simpler(lang: str, node: str | None, choices: list[dict[str, Any]],
-            free: bool = False) -> Prompt:
-    """The question again in simpler words, after silence or an answer not understood."""
+            free: bool = False, *, unclear: bool = False) -> Prompt:
+    """The question again in simpler words, after a silence (or, ``unclear``, an answer
+    not understood)."""
     key = f"voice.simple.{node}"
     out = Prompt(lang, free=free, places=_asks_county(node))
-    out.said.append(catalog.text(lang, "voice.sorry"))
+    out.said.append(catalog.text(lang, "voice.sorry_unclear" if unclear else "voice.sorry"))
     question = engine.FLOW.nodes.get(node or "")
     if catalog.has("en", key):
         out.said.append(catalog.text(lang, key))
