@@ -178,6 +178,8 @@ def _answer(call: Call, stepped: tuple[Result, bool], miss: int = 0) -> Response
     state = call.state()
     lang = _lang(state) if state else result.lang
     node = (state or {}).get("node")
+    if "erase" in result.effects or "opt_out" in result.effects:  # nothing left to peek at
+        node = "erased" if "erase" in result.effects else "stopped"
     if result.status != "ok":  # busy or rate-limited: say so and listen again
         prompt = Prompt(lang, [r["text"] for r in result.replies])
         return twiml(prompt, "q", miss)

@@ -255,3 +255,39 @@ def test_a_signed_post_without_a_call_is_a_clean_400(hotline):
     call.sid = ""
     turn = call._post("https://clearline.example.org/voice", {})
     assert turn.status == 400
+
+
+def test_the_voice_session_has_the_ttl_and_is_erased_on_request(hotline, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    call.say("Fresno")
+    redis = store.redis
+    digest = store.person("voice", PHONE).digest
+    keys = redis.keys(f"clearline:{{{digest}}}:*")
+    assert keys and all(0 < redis.ttl(k) <= 30 * 86400 for k in keys)
+    assert not any(PHONE.encode() in (k + (redis.hget(k, "st") or b"")) for k in keys
+                   if redis.type(k) == b"hash")
+    confirm = call.say("erase my answers")
+    assert confirm.listening and "Erase everything" in confirm.said
+    bye = call.press("1")
+    assert bye.hangup and "We erased everything" in bye.said
+    assert store.peek("voice", PHONE) is None or store.peek("voice", PHONE)["facts"] == {}
+
+
+def test_stop_by_voice_ends_the_call_and_erases(hotline, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    call.say("Fresno")
+    bye = call.say("stop")
+    assert bye.hangup and "We won't call or text you" in bye.said
+    assert store.peek("voice", PHONE) is None
+    again = Caller(server.url, PHONE)
+    again.dial()
+    still = again.press("1")
+    assert "Say start to use Clearline again" in still.said and still.listening
+    back = again.say("start")
+    assert back.listening and "Where was the case?" in back.said
