@@ -18,7 +18,7 @@ from typing import Any
 
 import rules
 
-from . import catalog, engine, verdict
+from . import catalog, engine, sms, verdict
 
 WORDS_PER_MINUTE = 150
 SLOW = 0.85  # the verdict is read at this fraction of the usual speed
@@ -250,7 +250,8 @@ def typical_seconds(flow: Any = engine.FLOW) -> dict[str, dict[str, float]]:
 
 
 def summary_sms(state: dict[str, Any], today: date | None = None) -> str:
-    """The result of the check a call is at, as one text message with its phones."""
+    """The result of the check a call is at, as one text message with its phones (under
+    the SMS accent policy of ``dialogs.sms``)."""
     lang = state.get("lang") if state.get("lang") in catalog.LANGS else catalog.DEFAULT_LANG
     facts = state.get("facts") or {}
     assessment = rules.assess(facts, today=today).to_dict()
@@ -258,4 +259,4 @@ def summary_sms(state: dict[str, Any], today: date | None = None) -> str:
     messages = verdict.compose(lang, assessment, county,
                                ask=catalog.text(lang, "voice.sms_footer"), labels=[])
     body = "\n\n".join([catalog.text(lang, "voice.sms_header"), *messages])
-    return body[:MAX_SMS]
+    return sms.cheapest(body, [])[0][:MAX_SMS]  # the SMS accent policy: GSM-7 when it saves
