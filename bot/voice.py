@@ -137,11 +137,16 @@ class Call:
         if self.key and len(self.key) == 1:
             self.heard = self.key
         self.store = current_app.extensions["clearline"].store
+        self._state: tuple[dict | None] | None = None  # read once between messages
 
     def state(self) -> dict | None:
-        return self.store.peek("voice", self.sender)
+        """The caller's dialog state (one Redis read, kept until the next message)."""
+        if self._state is None:
+            self._state = (self.store.peek("voice", self.sender),)
+        return self._state[0]
 
     def send(self, text: str) -> Result:
+        self._state = None
         return handle_message(self.store, channel="voice", sender=self.sender, text=text,
                               max_text=current_app.config["MAX_TEXT_LENGTH"])
 
