@@ -69,6 +69,8 @@ class Link:
             return ""
         if self.kind == "sms":
             return national(self.url[4:].split("?", 1)[0])
+        if self.kind == "whatsapp":  # wa.me/14155550199, without the message's encoding
+            return short_url(self.url.split("?", 1)[0])
         return short_url(self.url)
 
     def qr_url(self, download: bool = False) -> str | None:

@@ -291,3 +291,12 @@ def test_stop_by_voice_ends_the_call_and_erases(hotline, store):
     assert "Say start to use Clearline again" in still.said and still.listening
     back = again.say("start")
     assert back.listening and "Where was the case?" in back.said
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "Calls to the hotline are never recorded"),
+    ("es", "Las llamadas a la línea nunca se graban"),
+])
+def test_privacy_page_says_calls_are_transcribed_by_the_phone_company_not_kept(app, lang, words):
+    html = app.test_client().get(f"/privacy?lang={lang}").get_data(as_text=True)
+    assert words in html and "Twilio" in html
