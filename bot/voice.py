@@ -41,7 +41,6 @@ PAUSE = "500ms"  # between the verdict's sentences
 LISTEN_SECONDS = 6  # Gather timeout: silence this long after the prompt is a silence
 MAX_MISSES = 2  # silences or answers not understood in a row before the text offer
 _NUMBER = re.compile(r"^\+?\d{8,15}$")
-_SENTENCE = re.compile(r"(?<=[.?!])\s+")
 RESUMABLE_OFF = frozenset({None, "welcome", "erased", "stopped", "end"})
 
 
@@ -72,7 +71,7 @@ def _say(parent: Any, prompt: Prompt, code: str) -> None:
         return
     say = parent.say(voice=voice, language=code)
     for part in prompt.said:
-        for sentence in _SENTENCE.split(part):
+        for sentence in words.sentences(part):
             say.prosody(sentence, rate=SLOW_RATE)
             say.break_(time=PAUSE)
 

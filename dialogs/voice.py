@@ -58,6 +58,14 @@ def key_said(speech: str) -> str | None:
     return _KEY_WORDS.get(word)
 
 
+_SENTENCE = re.compile(r"(?<=[a-záéíóúñ0-9).][.?!])\s+(?=[A-ZÁÉÍÓÚÑ¿¡0-9(])")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences for pauses ("U.S. citizen" and "EE. UU." stay whole)."""
+    return [part for part in _SENTENCE.split(text) if part]
+
+
 def digits(group: str) -> str:
     """A group of digits read one by one: ``"559"`` -> ``"5 5 9"``."""
     return " ".join(group)

@@ -123,3 +123,10 @@ def test_every_question_can_be_asked_again_in_plain_spoken_words(lang):
 ])
 def test_a_key_named_by_voice(speech, key):
     assert voice.key_said(speech) == key
+
+
+def test_sentences_pause_between_sentences_not_inside_abbreviations():
+    text = ("Good news. Not a U.S. citizen? Talk to a lawyer. "
+            "¿No tiene la ciudadanía de EE. UU.? Sí.")
+    assert voice.sentences(text) == ["Good news.", "Not a U.S. citizen?", "Talk to a lawyer.",
+                                     "¿No tiene la ciudadanía de EE. UU.?", "Sí."]
