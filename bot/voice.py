@@ -241,7 +241,9 @@ def _language(call: Call) -> Response:
     text = words.LANG_PICK.get(call.key, call.heard)
     state = call.state()
     if dialogs.is_valid(state) and state.get("node") == "end":  # a finished check: anew
-        call.send(_command_word("cmd.restart", _lang(state)))
+        restarted = call.step(_command_word("cmd.restart", _lang(state)))
+        if words.LANG_OF_KEY.get(call.key) == _lang(state):  # already in that language
+            return _answer(call, restarted)
     return _answer(call, call.step(text))
 
 

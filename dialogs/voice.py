@@ -26,6 +26,7 @@ MAX_SECONDS = 240  # a typical check, spoken, within 4 minutes (issue 15)
 LANG_CODES = {"en": "en-US", "es": "es-MX"}  # speech recognition and voice language
 # The first message of a call: what pressing 1 or 2 at the language menu sends.
 LANG_PICK = {"1": "english", "2": "español"}
+LANG_OF_KEY = {"1": "en", "2": "es"}
 ENDED = frozenset({"end", "erased", "stopped"})  # nodes after which the call hangs up
 COUNTIES = tuple(rules.counties.county_names())  # speech hints where a county is asked
 MAX_SMS = 1600

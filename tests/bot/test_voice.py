@@ -300,3 +300,18 @@ def test_stop_by_voice_ends_the_call_and_erases(hotline, store):
 def test_privacy_page_says_calls_are_transcribed_by_the_phone_company_not_kept(app, lang, words):
     html = app.test_client().get(f"/privacy?lang={lang}").get_data(as_text=True)
     assert words in html and "Twilio" in html
+
+
+def test_after_the_goodbye_the_next_call_starts_a_new_check(hotline, store):
+    app, server = hotline
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    to_verdict(call, store, "en")
+    bye = call.say("no")
+    assert bye.hangup and node(store) == "end"
+    again = Caller(server.url, PHONE)
+    assert "Para español, oprima 2" in again.dial().said
+    fresh = again.press("1")
+    assert fresh.said.startswith("OK, let's start over.") and "Where was the case?" in fresh.said
+    assert store.peek("voice", PHONE)["facts"] == {}
