@@ -315,3 +315,32 @@ def test_after_the_goodbye_the_next_call_starts_a_new_check(hotline, store):
     fresh = again.press("1")
     assert fresh.said.startswith("OK, let's start over.") and "Where was the case?" in fresh.said
     assert store.peek("voice", PHONE)["facts"] == {}
+
+
+def test_without_an_account_sid_the_text_is_not_promised(live, twilio_api, store):
+    app, server = live(TWILIO_API_BASE_URL=twilio_api.base_url)  # no TWILIO_ACCOUNT_SID
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    call.silence()
+    call.silence()
+    bye = call.press("1")
+    assert bye.hangup and "could not send a text message" in bye.said
+    assert twilio_api.sent == []
+
+
+def test_a_refused_text_is_said_kindly(live, store):
+    from twilio_standin import TwilioStandIn
+
+    wrong = TwilioStandIn("another-accounts-token").start()  # answers 401 to our token
+    try:
+        app, server = live(TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_API_BASE_URL=wrong.base_url)
+        call = Caller(server.url, PHONE)
+        call.dial()
+        call.press("1")
+        to_verdict(call, store, "en")
+        turn = call.press("2")
+        assert wrong.refused == 1 and turn.listening
+        assert turn.said.startswith("Sorry, we could not send a text message")
+    finally:
+        wrong.stop()
