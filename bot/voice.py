@@ -66,6 +66,8 @@ def action_url(at: str, miss: int = 0) -> str:
 
 def _say(parent: Any, prompt: Prompt, code: str) -> None:
     voice = POLLY.get(code)
+    if not prompt.text.strip():  # Twilio refuses an empty <Say>
+        return
     if not prompt.slow:
         parent.say(prompt.text, voice=voice, language=code)
         return

@@ -46,6 +46,7 @@ def parse(status: int, raw: str) -> Turn:
     assert root.find(".//Record") is None, "nothing is recorded"
     turn.said = " ".join(" ".join("".join(say.itertext()).split()) for say in root.iter("Say"))
     turn.slow = root.find(".//prosody") is not None
+    assert all("".join(say.itertext()).strip() for say in root.iter("Say")), "an empty <Say>"
     gathers = root.findall("Gather")
     assert len(gathers) <= 1, raw
     if gathers:
