@@ -344,3 +344,23 @@ def test_a_refused_text_is_said_kindly(live, store):
         assert turn.said.startswith("Sorry, we could not send a text message")
     finally:
         wrong.stop()
+
+
+def test_without_public_url_the_action_is_relative_and_its_query_is_signed(make_app):
+    import xml.etree.ElementTree as ET
+
+    from twilio_client import sign
+
+    client = make_app(PUBLIC_URL="").test_client()
+    form = {"CallSid": "CA" + "7" * 32, "From": PHONE, "To": HOTLINE}
+    first = client.post("/voice", data=form,
+                        headers={"X-Twilio-Signature": sign("http://localhost/voice", form)})
+    action = ET.fromstring(first.data).find("Gather").get("action")
+    assert action == "/voice?at=lang&miss=0"
+    answer = dict(form, Digits="2")
+    forged = client.post(action, data=answer,
+                         headers={"X-Twilio-Signature": sign("http://localhost/voice", answer)})
+    assert forged.status_code == 403  # the query string is part of what Twilio signs
+    second = client.post(action, data=answer, headers={
+        "X-Twilio-Signature": sign("http://localhost" + action, answer)})
+    assert ET.fromstring(second.data).find("Gather").get("language") == "es-MX"
