@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -147,9 +148,11 @@ class Call:
         return self._state[0]
 
     def send(self, text: str) -> Result:
-        self._state = None
-        return handle_message(self.store, channel="voice", sender=self.sender, text=text,
-                              max_text=current_app.config["MAX_TEXT_LENGTH"])
+        result = handle_message(self.store, channel="voice", sender=self.sender, text=text,
+                                max_text=current_app.config["MAX_TEXT_LENGTH"])
+        # the state as saved comes back with the result: no second read
+        self._state = (result.state,) if result.status == "ok" else None
+        return result
 
     def step(self, text: str) -> tuple[Result, bool]:
         """Send ``text``; also whether the engine did not understand it (its miss count
@@ -231,9 +234,8 @@ def _start(call: Call) -> Response:
         lang = _lang(state)
         result = call.send(_command_word("cmd.repeat", lang))
         if result.status == "ok":
-            result = Result(result.status, [{"text": catalog.text(lang, "voice.resume"),
-                                             "choices": []}, *result.replies],
-                            result.effects, result.lang, result.round_trips)
+            resume = {"text": catalog.text(lang, "voice.resume"), "choices": []}
+            result = replace(result, replies=[resume, *result.replies])
         return _answer(call, (result, False))
     return twiml(words.intro(), "lang")
 
