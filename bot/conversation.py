@@ -117,8 +117,9 @@ def handle_message(
 ) -> Result:
     """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
 
-    - ``channel``: "sms" | "telegram" | "web"; ``sender``: the channel's id for the person
-      (phone number, chat id, web session id); it is only ever stored as a keyed hash.
+    - ``channel``: "sms" | "telegram" | "web" | "voice" | "whatsapp"; ``sender``: the
+      channel's id for the person (phone number, chat id, web session id); it is only ever
+      stored as a keyed hash.
     - ``message_id``: the channel's id for this message (Twilio ``MessageSid``, Telegram
       ``update_id``, a web nonce); a repeat gets status "duplicate" and no replies.
     - ``ref``: a referral code (deep link, QR, the share kit's first SMS) recorded on a
