@@ -82,10 +82,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
     app.extensions["clearline"] = Clearline(store=SessionStore.from_config(conf))
 
-    from bot import sms, telegram
+    from bot import sms, telegram, voice, whatsapp
 
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(whatsapp.bp)
     # Outreach blueprints (web chat, share kit, admin) register here:
     from bot import admin, share, web
 
@@ -141,7 +143,11 @@ def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
     if isinstance(exc, HTTPException):
         return http_error(exc)
     log.exception("unhandled_error", extra={"fields": {"path": request.path}})
-    if request.path == "/sms":
+    if request.path == "/voice":
+        from bot.voice import spoken_notice
+
+        return spoken_notice("error")
+    if request.path in ("/sms", "/whatsapp"):
         from bot.conversation import notice
         from bot.sms import render, twiml
 

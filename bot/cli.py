@@ -55,7 +55,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in this terminal."""
     from dialogs import tools
 
-    return tools.chat_loop(lang=args.lang, stdin=sys.stdin, stdout=sys.stdout)
+    return tools.chat_loop(lang=args.lang, stdin=sys.stdin, stdout=sys.stdout,
+                           channel=args.channel)
 
 
 def cmd_flows_check(args: argparse.Namespace) -> int:
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", choices=["en", "es"], default=None, help="start in this language")
+    chat.add_argument("--channel", choices=["cli", "voice"], default="cli",
+                      help="voice: show what a phone call would say")
     chat.set_defaults(func=cmd_chat)
 
     flows = sub.add_parser("flows", help="tools for flow and wording editors")

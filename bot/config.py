@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,  # unset: generated once, kept in ~/.config/clearline/secret_key
     "TWILIO_AUTH_TOKEN": None,  # unset: POST /sms refuses every request (403)
     "TWILIO_SHARED_KEY": None,  # for webhooks signed with a Twilio SharedKey (HMAC-SHA256)
+    "TWILIO_ACCOUNT_SID": None,  # with the auth token: the voice line's text messages (REST)
+    "TWILIO_API_BASE_URL": None,  # unset: Twilio's own (https://api.twilio.com)
+    "VOICE_LANGUAGES": "en-US,es-MX",  # the voice line's speech languages (es-US also works)
+    "WHATSAPP_NUMBER": None,  # the WhatsApp sender's number, for the share kit's wa.me link
     "PUBLIC_URL": None,  # e.g. https://clearline.example.org (the URL Twilio signs)
     "PROXY_HOPS": 0,  # proxies in front of the app whose X-Forwarded-* headers we trust
     "TELEGRAM_BOT_TOKEN": None,  # unset: Telegram is off

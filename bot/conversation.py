@@ -117,8 +117,9 @@ def handle_message(
 ) -> Result:
     """Handle one incoming message from ``sender`` on ``channel`` and return the replies.
 
-    - ``channel``: "sms" | "telegram" | "web"; ``sender``: the channel's id for the person
-      (phone number, chat id, web session id); it is only ever stored as a keyed hash.
+    - ``channel``: "sms" | "telegram" | "web" | "voice" | "whatsapp"; ``sender``: the
+      channel's id for the person (phone number, chat id, web session id); it is only ever
+      stored as a keyed hash.
     - ``message_id``: the channel's id for this message (Twilio ``MessageSid``, Telegram
       ``update_id``, a web nonce); a repeat gets status "duplicate" and no replies.
     - ``ref``: a referral code (deep link, QR, the share kit's first SMS) recorded on a
@@ -139,8 +140,10 @@ def handle_message(
     store.watch_memory()  # a round trip at most once a minute: warns well before full
     person = store.person(channel, sender)
     base: dict = {"text": text, "channel": channel}
-    if channel != "web":  # the web page guards double taps itself (and its message ids):
-        base["time"] = time.time()  # there "Yes" then "Yes" are two answers, both kept
+    # The web page guards double taps itself (and its message ids), and a call takes one
+    # answer a prompt: there "Yes" then "Yes" are two answers, both kept.
+    if channel not in ("web", "voice"):
+        base["time"] = time.time()
     if lang_hint:
         base["lang"] = lang_hint
     ref = clean_ref(ref)

@@ -42,6 +42,8 @@ def banner(base: str, conf: dict, telegram_mode: str) -> str:
         f"  Share kit     {base}/share",
         f"  Admin         {base}/admin{admin_note}",
         f"  SMS webhook   {base}/sms{sms_note}",
+        f"  Voice webhook {base}/voice{sms_note}",
+        f"  WhatsApp      {base}/whatsapp{sms_note}",
         f"  Health        {base}/healthz",
         f"  Telegram      {telegram}",
         f"  Redis         {redis_where}",

@@ -4,7 +4,8 @@ A worker types an organisation or event code (2 to 16 letters or digits) and get
 English and Spanish: the web link (``/?ref=CODE``), the Telegram deep link
 (``https://t.me/<TELEGRAM_BOT_USERNAME>?start=CODE``), an ``sms:`` link to ``HOTLINE_NUMBER``
 with a first message carrying the code, a QR code for each (``/share/qr.svg``, drawn by the
-``qrcode`` library) and a printable one-page flyer (``/share/flyer``).
+``qrcode`` library) and a printable one-page flyer (``/share/flyer``); with ``WHATSAPP_NUMBER``
+set, a ``https://wa.me/<number>?text=...`` link that opens WhatsApp with that first message.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.web import LANGS, config, organisation, page_lang, secure, ui_strings
 from dialogs.verdict import short_url
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")
-KINDS = ("web", "telegram", "sms")
+KINDS = ("web", "telegram", "sms", "whatsapp")
 
 bp = Blueprint("share", __name__, template_folder="templates")
 bp.after_request(secure)
@@ -68,6 +69,8 @@ class Link:
             return ""
         if self.kind == "sms":
             return national(self.url[4:].split("?", 1)[0])
+        if self.kind == "whatsapp":  # wa.me/14155550199, without the message's encoding
+            return short_url(self.url.split("?", 1)[0])
         return short_url(self.url)
 
     def qr_url(self, download: bool = False) -> str | None:
@@ -107,6 +110,10 @@ def link_for(kind: str, code: str, lang: str) -> Link:
     if kind == "telegram":
         username = config("TELEGRAM_BOT_USERNAME").lstrip("@")
         url = f"https://t.me/{quote(username)}?start={code}" if username else None
+        return Link(kind, code, lang, url)
+    if kind == "whatsapp":  # wa.me wants the number's digits only, no "+"
+        digits = re.sub(r"\D", "", config("WHATSAPP_NUMBER"))
+        url = f"https://wa.me/{digits}?text={quote(sms_body(code, lang))}" if digits else None
         return Link(kind, code, lang, url)
     number = re.sub(r"[^\d+]", "", config("HOTLINE_NUMBER"))
     # "?&body=" is read by both Android ("?body=") and iOS ("&body=") messaging apps.

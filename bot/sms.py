@@ -140,6 +140,10 @@ def incoming_sms() -> Response:
     sender = request.form.get("From", "").strip()
     if not sender:
         return Response("Bad request: no From\n", 400, mimetype="text/plain")
+    if sender.startswith("whatsapp:"):  # a WhatsApp sender pointed at the SMS webhook
+        from bot import whatsapp
+
+        return whatsapp.answer(sender)
     store = current_app.extensions["clearline"].store
     result = handle_message(
         store,

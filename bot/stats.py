@@ -25,7 +25,7 @@ from typing import Any
 
 PREFIX = "clearline:{stats}"
 METRICS = ("started", "completed", "asked", "outcome", "county")
-CHANNELS = ("web", "sms", "telegram", "cli")
+CHANNELS = ("web", "sms", "telegram", "cli", "voice", "whatsapp")
 DEFAULT_TTL_DAYS = 400
 SMALL_COUNT = 5
 _MAX_FIELD = 48

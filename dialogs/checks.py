@@ -429,6 +429,9 @@ FOLD_TRAPS = {
 }
 
 
+VOICE_TEXTED = ("voice.link_sms", "voice.sms_header", "voice.sms_footer")  # sent by SMS
+
+
 def check_folding(report: Report) -> None:
     """No Spanish message people read uses a word that folding turns into another."""
     report.section("Spanish SMS folding: words that would change or read as mistakes")
@@ -436,6 +439,8 @@ def check_folding(report: Report) -> None:
     for key, text in sorted(catalog.CATALOGS["es"].items()):
         if key.startswith(("syn.", "cmd.")) or key.endswith((".web", ".telegram")):
             continue  # what people type is read without accents; web and Telegram never fold
+        if (key.endswith(".voice") or key.startswith("voice.")) and key not in VOICE_TEXTED:
+            continue  # said on a call, never folded
         words = {w.lower() for w in re.findall(r"\w+", text)}
         for word in sorted(words & set(FOLD_TRAPS)):
             report.error(f"es: '{key}' uses '{word}', which SMS folding makes "
@@ -496,6 +501,21 @@ def check_typical(flow: Flow, report: Report) -> None:
                 report.error(f"{lang} {name}: over budget ({n['received']} msgs, {worst} seg)")
 
 
+def check_voice(flow: Flow, report: Report) -> None:
+    """Each typical check as a phone call: its estimated spoken length, each language."""
+    from . import voice
+
+    most = voice.MAX_SECONDS
+    report.section(f"Typical checks by voice (budget: {most} s spoken, at "
+                   f"{voice.WORDS_PER_MINUTE} words a minute)")
+    for lang, paths in voice.typical_seconds(flow).items():
+        for name, secs in paths.items():
+            report.info(f"{lang} {name:32} {secs:.0f} s ({secs / 60:.1f} min) said by the call, "
+                        f"welcome to verdict and menu, the verdict at {voice.SLOW:.0%} speed")
+            if secs > most:
+                report.error(f"{lang} {name}: {secs:.0f} s spoken, over {most} s")
+
+
 # --- reading level ---------------------------------------------------------------------------
 
 
@@ -553,6 +573,7 @@ def check_flows() -> tuple[bool, str]:
         check_sms(flow, report)
         check_folding(report)
         check_typical(flow, report)
+        check_voice(flow, report)
         measures.check_transcripts(flow, report)
         measures.check_lexicons(report)
         measures.check_understanding(report)

@@ -42,9 +42,11 @@ _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.c
 CHANNEL_WORDS: dict[str | None, dict[str, str]] = {  # channel -> {key: "key.channel"}
     channel: {k.rsplit(".", 1)[0]: k for k in catalog.CATALOGS[catalog.DEFAULT_LANG]
               if k.endswith(f".{channel}")}
-    for channel in ("sms", "telegram", "web")
+    for channel in ("sms", "telegram", "web", "voice", "whatsapp")
 }
 CHANNEL_WORDS["cli"] = CHANNEL_WORDS["sms"]  # `clearline chat` numbers choices as SMS does
+# WhatsApp shows numbered choices like SMS: the SMS words, unless it has its own.
+CHANNEL_WORDS["whatsapp"] = {**CHANNEL_WORDS["sms"], **CHANNEL_WORDS["whatsapp"]}
 
 
 class Turn:

@@ -28,6 +28,7 @@ CHROMIUM_FLAGS = [
 ]
 ADMIN_TOKEN = "test-admin-token-8c1f2e"
 HOTLINE = "+15550100199"
+WHATSAPP = "+14155550199"
 BOT_USERNAME = "ClearlineTestBot"
 
 
@@ -63,6 +64,7 @@ def web_app(tmp_path_factory):
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "HOTLINE_NUMBER": HOTLINE,
         "TELEGRAM_BOT_USERNAME": BOT_USERNAME,
+        "WHATSAPP_NUMBER": WHATSAPP,
         "RATE_LIMIT_PER_MINUTE": 1000,
     })
     yield app

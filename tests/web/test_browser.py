@@ -311,7 +311,7 @@ def test_share_kit_qr_codes_decode_to_the_links(page, live_server):
     with page.expect_navigation():
         page.press("#code", "Enter")
     cards = page.locator("li.card")
-    assert cards.count() == 6
+    assert cards.count() == 8  # web, Telegram, SMS and WhatsApp, in two languages
     found = {}
     for i in range(cards.count()):
         card = cards.nth(i)
@@ -328,6 +328,9 @@ def test_share_kit_qr_codes_decode_to_the_links(page, live_server):
     assert found[("telegram", "en")] == f"https://t.me/{bot}?start=FRESNOFAIR25"
     assert found[("sms", "en")] == f"sms:{hotline}?&body=" + quote("Hi! Code FRESNOFAIR25")
     assert found[("sms", "es")] == f"sms:{hotline}?&body=" + quote("¡Hola! Código FRESNOFAIR25")
+    number = conf["WHATSAPP_NUMBER"].lstrip("+")
+    assert found[("whatsapp", "es")] == f"https://wa.me/{number}?text=" + quote(
+        "¡Hola! Código FRESNOFAIR25")
     # "Copy link" puts the link on the clipboard (or selects it where that is not allowed)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     first = cards.nth(0)

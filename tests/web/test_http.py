@@ -239,7 +239,8 @@ def test_share_kit_links(client, web_app):
     assert f"https://t.me/{bot}?start=FRESNOFAIR25" in html
     assert f"sms:{hotline}?&amp;body=Hi%21%20Code%20FRESNOFAIR25" in html
     assert f"sms:{hotline}?&amp;body=%C2%A1Hola%21%20C%C3%B3digo%20FRESNOFAIR25" in html
-    assert html.count('class="qr"') == 6  # three links, two languages
+    assert html.count('class="qr"') == 8  # four links, two languages
+    assert "https://wa.me/" + web_app.config["WHATSAPP_NUMBER"].lstrip("+") in html
 
 
 @pytest.mark.parametrize("code", ["a", "has space", "x" * 17, "dé", "<b>", "AB-12"])
