@@ -16,6 +16,7 @@ would otherwise cost more. The web and Telegram always get the full text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,12 +58,13 @@ class Encoded:
 
 GSM_ALL = GSM_BASIC | GSM_EXTENSION
 ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
+_ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
 
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
     if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
-        return not any(ch in text for ch in ASCII_NOT_GSM)
+        return _ASCII_NOT_GSM.search(text) is None
     return set(text) <= GSM_ALL
 
 
