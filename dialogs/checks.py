@@ -485,8 +485,7 @@ def typical_numbers(flow: Flow = FLOW) -> dict[str, dict[str, dict[str, int]]]:
 
 def check_typical(flow: Flow, report: Report) -> None:
     """A complete single-conviction check: messages and segments, each language."""
-    most_in = int(flow.budgets.get("max_person_messages", 8))
-    most_seg = int(flow.budgets.get("max_segments_sent", 14))
+    most_in, most_seg = flow.check_budget
     report.section(f"Typical complete checks (budget: {most_in} messages from the person, "
                    f"{most_seg} segments sent)")
     for lang, paths in typical_numbers(flow).items():

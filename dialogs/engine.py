@@ -152,17 +152,19 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
 
     if is_valid(state) and state.get("node") not in _FRESH:
         turn = Turn(_copy(state), today, channel)
-        if _double_send(state, text, when):
+        double = _double_send(state, text, when)
+        if double:
             _reprompt(turn)  # taken once: the question waiting is said again, nothing changes
         else:
             _continue(turn, text)
     else:
+        double = False
         old_lang = state.get("lang") if isinstance(state, dict) else None
         stale = isinstance(state, dict) and state.get("node") not in (None, *_FRESH)
         lang = old_lang if old_lang in catalog.LANGS else _hinted_lang(event.get("lang"))
         turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today, channel)
         _begin(turn, text, stale)
-    if when is not None and not (isinstance(state, dict) and _double_send(state, text, when)):
+    if when is not None and not double:
         turn.state["last"] = [_fingerprint(text), int(when)]
 
     if channel == "sms":

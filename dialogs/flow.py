@@ -81,6 +81,12 @@ class Flow:
     commands: dict[str, tuple[str, ...]]
     budgets: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def check_budget(self) -> tuple[int, int]:
+        """At most this many messages from the person, and SMS segments sent, per check."""
+        return (int(self.budgets.get("max_person_messages", 8)),
+                int(self.budgets.get("max_segments_sent", 14)))
+
     def for_fact(self, fact: str) -> tuple[Node, ...]:
         """The question nodes that ask ``fact``, in the flow file's order."""
         return self._by_fact.get(fact, ())

@@ -111,8 +111,7 @@ def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
 
 def check_transcripts(flow: Flow, report: Reporter) -> None:
     """Every check that reaches a verdict in every transcript keeps the budgets."""
-    most_in = int(flow.budgets.get("max_person_messages", 8))
-    most_seg = int(flow.budgets.get("max_segments_sent", 14))
+    most_in, most_seg = flow.check_budget
     report.section(f"Every transcript's checks (budget: {most_in} messages from the person, "
                    f"{most_seg} SMS segments sent, per check)")
     files = sorted(TRANSCRIPTS.glob("*.yaml"))
