@@ -134,7 +134,9 @@ def message_caches() -> list[Callable[[], None]]:
         if not name.startswith(("dialogs", "rules")):
             continue
         for key, value in list(vars(module).items()):
-            if callable(getattr(value, "cache_clear", None)) and key not in WORDING_CACHES:
+            if isinstance(value, type) or key in WORDING_CACHES:
+                continue
+            if callable(getattr(value, "cache_clear", None)):
                 found.append(value.cache_clear)
     return found
 

@@ -17,9 +17,10 @@ would otherwise cost more. The web and Telegram always get the full text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -59,6 +60,7 @@ class Encoded:
 GSM_ALL = GSM_BASIC | GSM_EXTENSION
 ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 _ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
+_ASCII_EXTENSION = re.compile(f"[{re.escape(''.join(c for c in GSM_EXTENSION if c.isascii()))}]")
 
 
 def is_gsm7(text: str) -> bool:
@@ -155,6 +157,69 @@ def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
     if segments("\n\n".join(folded)) < segments("\n\n".join(full)):
         return True
     return any(segments(f) < segments(k) for f, k in zip(folded, full, strict=True))
+
+
+class Size(NamedTuple):
+    """What a text costs as an SMS, as written and folded. Sizes add up: the size of
+    ``a + b`` is ``size(a) + size(b)`` field by field, so a packer can price every way of
+    joining parts without building the strings."""
+
+    gsm: int  # GSM-7 septets (extension characters count twice)
+    ucs: int  # UTF-16 code units (UCS-2)
+    bad: int  # characters GSM-7 cannot carry (0: the text can go as GSM-7)
+    fgsm: int  # the same three, folded (á→a...)
+    fucs: int
+    fbad: int
+
+
+def _size(text: str) -> tuple[int, int, int]:
+    if text.isascii():
+        bad = len(_ASCII_NOT_GSM.findall(text)) if _ASCII_NOT_GSM.search(text) else 0
+        extension = len(_ASCII_EXTENSION.findall(text)) if _ASCII_EXTENSION.search(text) else 0
+        return len(text) + extension, len(text), bad
+    chars = set(text)
+    bad = sum(text.count(ch) for ch in chars - GSM_ALL)
+    extension = sum(text.count(ch) for ch in GSM_EXTENSION.intersection(chars))
+    return len(text) + extension, len(text.encode("utf-16-le", "surrogatepass")) // 2, bad
+
+
+@lru_cache(maxsize=8192)
+def size(text: str) -> Size:
+    """The :class:`Size` of ``text``."""
+    full = _size(text)
+    return Size(*full, *(full if text.isascii() else _size(fold(text))))
+
+
+SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
+
+
+def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:
+    """The size of the texts joined with ``separator`` (a space or a line break)."""
+    sizes = list(sizes)
+    gaps = max(len(sizes) - 1, 0)
+    return Size(*(sum(column) + gaps * sep for column, sep in
+                  zip(zip(*sizes, strict=True), separator, strict=True))) \
+        if sizes else Size(0, 0, 0, 0, 0, 0)
+
+
+def count(units: int, bad: int, gsm: int) -> int:
+    """Segments for ``units`` UCS-2 code units, or ``gsm`` septets when nothing is bad."""
+    if not bad:
+        return (1 if gsm else 0) if gsm <= 160 else -(-gsm // 153)
+    return 1 if units <= 70 else -(-units // 67)
+
+
+def cost(s: Size) -> int:
+    """Segments under the SMS policy: the cheaper of the text as written and folded
+    (equal to ``segments(body(*cheapest(text, labels)))`` for the text of size ``s``)."""
+    return min(count(s.ucs, s.bad, s.gsm), count(s.fucs, s.fbad, s.fgsm))
+
+
+def labels_size(labels: Sequence[str]) -> Size | None:
+    """The size of the numbered choice lines of :func:`body`, or None without choices."""
+    if not labels:
+        return None
+    return size("\n".join(f"{n} {label}" for n, label in enumerate(labels, 1)))
 
 
 def render(reply: dict) -> str:

@@ -272,41 +272,129 @@ def _fits(text: str, labels: list[str] | None = None) -> bool:
     return sms.segments(sms.body(body, folded)) <= MAX_SEGMENTS
 
 
-def _cost(messages: list[str], labels: list[str]) -> int:
-    last = len(messages) - 1
-    return sum(sms.segments(sms.body(*sms.cheapest(m, labels if n == last else [])))
-               for n, m in enumerate(messages))
+_NOTHING = sms.Size(0, 0, 0, 0, 0, 0)
 
 
-def _segments(text: str, labels: list[str] | None = None) -> int:
-    return sms.segments(sms.body(*sms.cheapest(text, labels or [])))
+class _Packing:
+    """Texts packed into as few SMS segments as can be: each message at most two segments,
+    the last one ending with the question (and its choices) when it fits.
+
+    Priced on :class:`sms.Size` sums alone (``sizes`` of the texts, ``tail`` of the
+    question with its choices, never empty), so no candidate message is built.
+    """
+
+    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size, solve: bool = True) -> None:
+        self.prefix = prefix = [_NOTHING]
+        self.low = sum(min(s[0], s[3]) for s in sizes)  # for at_least
+        for s in sizes:
+            last = prefix[-1]
+            prefix.append(sms.Size(last[0] + s[0], last[1] + s[1], last[2] + s[2],
+                                   last[3] + s[3], last[4] + s[4], last[5] + s[5]))
+        self.tail = tail
+        whole = prefix[-1]
+        self.plain = not (whole[2] or tail[2]) and whole[0] == whole[3] == whole[1] == whole[4] \
+            and tail[0] == tail[3] == tail[1] == tail[4]
+        self.n = len(sizes)
+        self.cost, self.spans, self.last = self._solve(self.n) if solve else (0, [], None)
+
+    @classmethod
+    def of(cls, texts: Sequence[str], ask: str, labels: Sequence[str]) -> _Packing:
+        """The packing of ``texts``, then the question ``ask`` with choices ``labels``."""
+        return cls([sms.size(t) for t in texts], _tail(ask, labels))
+
+    def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
+        """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
+        hi, lo = self.prefix[i], self.prefix[j]
+        if extra is None:
+            gaps, extra = i - j - 1, _NOTHING
+        else:
+            gaps = i - j  # the gaps between the texts, and the space before the extra
+        g = hi[0] - lo[0] + extra[0] + gaps
+        if self.plain:  # GSM-7 as written, and folding changes nothing (most English)
+            return (1 if g else 0) if g <= 160 else -(-g // 153)
+        u = hi[1] - lo[1] + extra[1] + gaps
+        b = hi[2] - lo[2] + extra[2]
+        fg = hi[3] - lo[3] + extra[3] + gaps
+        fu = hi[4] - lo[4] + extra[4] + gaps
+        fb = hi[5] - lo[5] + extra[5]
+        return min(sms.count(u, b, g), sms.count(fu, fb, fg))
+
+    def _solve(self, n: int) -> tuple[int, list[tuple[int, int]], int | None]:
+        cost = self._cost
+        best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
+        came: list[int] = [0] * (n + 1)
+        for i in range(1, n + 1):
+            for j in range(i - 1, -1, -1):  # longer spans cost more: stop at the first misfit
+                segments = cost(j, i)
+                if segments > MAX_SEGMENTS:
+                    break
+                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
+                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+        options = []
+        for j in range(n, -1, -1):  # the last message: texts[j:] and the question
+            segments = cost(j, n, self.tail)
+            if segments > MAX_SEGMENTS:
+                break
+            if best[j] is not None:
+                options.append((best[j] + segments, j))
+        if options:
+            total, last = min(options)
+            return total, self._path(came, last), last
+        # Nothing fits with the question: a text past two segments alone (rare), each
+        # message on its own, then the question.
+        spans = [(i, i + 1) for i in range(n)] if best[n] is None else self._path(came, n)
+        total = sum(cost(j, i) for j, i in spans) + cost(n, n, self.tail)
+        return total, spans, None
+
+    def first_fit(self) -> int | None:
+        """The segments of one packing that fits (each text joins the message before it
+        when that message stays within two segments), or None: an upper bound on the
+        cheapest packing, in a few steps."""
+        total, start, cost = 0, 0, 0
+        for i in range(1, self.n + 1):
+            joined = self._cost(start, i)
+            if joined <= MAX_SEGMENTS:
+                cost = joined
+                continue
+            total, start, cost = total + cost, i - 1, self._cost(i - 1, i)
+            if cost > MAX_SEGMENTS:
+                return None
+        with_ask = self._cost(start, self.n, self.tail) if self.n else MAX_SEGMENTS + 1
+        if with_ask <= MAX_SEGMENTS:
+            return total + with_ask
+        alone = self._cost(self.n, self.n, self.tail)
+        return total + cost + alone if alone <= MAX_SEGMENTS else None
+
+    def at_least(self) -> int:
+        """A lower bound on any packing: a segment carries at most 160 characters."""
+        return -(-(self.low + min(self.tail[0], self.tail[3])) // 160)
+
+    @staticmethod
+    def _path(came: list[int], i: int) -> list[tuple[int, int]]:
+        spans = []
+        while i:
+            spans.append((came[i], i))
+            i = came[i]
+        return spans[::-1]
+
+    def messages(self, texts: Sequence[str], ask: str) -> list[str]:
+        """The packed messages, the question last."""
+        out = [" ".join(texts[j:i]) for j, i in self.spans]
+        if self.last is None:
+            return [m for m in [*out, ask] if m]
+        rest = f"{' '.join(texts[self.last:])} {ask}".strip()
+        return [m for m in [*out, rest] if m]
+
+
+def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
+    """The size of the question, then its numbered choices on their own lines."""
+    return sms.total([sms.size(ask), *filter(None, [sms.labels_size(labels)])])
 
 
 def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
     """The texts, in order, in as few SMS segments as can be: each message at most two
     segments, the last one ending with ``ask`` (and its choices) when it fits."""
-    n = len(texts)
-    joined = [[" ".join(texts[j:i]) for i in range(n + 1)] for j in range(n + 1)]
-    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
-    best[0] = (0, [])
-    for i in range(1, n + 1):
-        for j in range(i):
-            if best[j] is None or not _fits(joined[j][i]):
-                continue
-            cost = best[j][0] + _segments(joined[j][i])
-            if best[i] is None or cost < best[i][0]:
-                best[i] = (cost, [*best[j][1], joined[j][i]])
-    options = []
-    for j in range(n + 1):
-        if best[j] is None:
-            continue
-        rest = f"{joined[j][n]} {ask}".strip()
-        if _fits(rest, labels):
-            options.append((best[j][0] + _segments(rest, labels), [*best[j][1], rest]))
-    if options:
-        return [m for m in min(options, key=lambda o: o[0])[1] if m]
-    fallback = best[n][1] if best[n] is not None else texts
-    return [m for m in [*fallback, ask] if m]
+    return _Packing.of(texts, ask, labels).messages(texts, ask)
 
 
 @dataclass(frozen=True)
@@ -328,27 +416,59 @@ class Ask:
 
 def select(items: list[Part], ask: Ask) -> list[str]:
     """The ids of the parts to say: every must, then each other part (best rank first)
-    if it is affordable in every language, so both languages say the same things."""
-    def pack(lang: str, text: str, labels: tuple[str, ...], keep: list[bool]) -> int:
-        chosen = [p.text(lang) for p, k in zip(items, keep, strict=True) if k]
-        return _cost(_pack(chosen, text, list(labels)), list(labels))
+    if it is affordable in every language, so both languages say the same things.
+
+    Affordable: the verdict's segments stay within what it already costs, or within
+    ``SOFT_SEGMENTS``. Costs are compared clamped up to ``SOFT_SEGMENTS`` (the same test),
+    so a quick packing that fits proves a part affordable without the exact packing.
+    """
+    priced = [([sms.size(p.text(lang)) for p in items], _tail(text, labels))
+              for lang, text, labels in ask.by_lang]
+
+    def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
+        """Each language's cost clamped up to SOFT_SEGMENTS; None when one passes its
+        ceiling."""
+        out = []
+        for n, (sizes, tail) in enumerate(priced):
+            packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail,
+                               solve=False)
+            ceiling = ceilings[n] if ceilings else None
+            if ceiling is not None and packing.at_least() > ceiling:
+                return None
+            quick = packing.first_fit()
+            if quick is not None and quick <= SOFT_SEGMENTS:
+                out.append(SOFT_SEGMENTS)
+                continue
+            cost = max(packing._solve(packing.n)[0], SOFT_SEGMENTS)
+            if ceiling is not None and cost > ceiling:
+                return None
+            out.append(cost)
+        return out
 
     keep = [p.rank == MUST for p in items]
-    costs = {lang: pack(lang, text, labels, keep) for lang, text, labels in ask.by_lang}
+    costs = clamped(keep, None) or []
     for rank in (SHOULD, MAY):
         for i, part in enumerate(items):
             if part.rank != rank:
                 continue
             keep[i] = True
-            trial = {lang: pack(lang, text, labels, keep) for lang, text, labels in ask.by_lang}
-            if all(trial[lang] <= max(costs[lang], SOFT_SEGMENTS) for lang in trial):
-                costs = trial
-            else:
+            trial = clamped(keep, costs)
+            if trial is None:
                 keep[i] = False
+            else:
+                costs = trial
     return [p.id for p, k in zip(items, keep, strict=True) if k]
 
 
-_CHOSEN: dict[str, list[str]] = {}  # select() results; the wording is fixed at import
+class _Memo(dict):
+    """A bounded memo of ``select`` results (the wording is fixed at import); like an
+    ``lru_cache`` it has ``cache_clear``, so a cold benchmark clears it too."""
+
+    def cache_clear(self) -> None:
+        self.clear()
+
+
+_CHOSEN = _Memo()
 
 
 def chosen_parts(assessment: dict[str, Any], county: str | None, ask: Ask,

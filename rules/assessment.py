@@ -27,6 +27,12 @@ ASK_ORDER = (
     "amount",
 )
 
+_RANK = {key: i for i, key in enumerate(ASK_ORDER)}
+
+
+def _ask_rank(key: str) -> int:
+    return _RANK.get(key, len(_RANK))
+
 
 @dataclass
 class Assessment:
@@ -73,13 +79,12 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (the contract other parts rely on)."""
-        order = {key: i for i, key in enumerate(ASK_ORDER)}
         return {
             "outcome": self.outcome,
             "relief": self.relief,
             "citations": list(self.citations),
             "reasons": [dict(r) for r in self.reasons],
-            "missing": sorted(self.missing, key=lambda k: order.get(k, len(order))),
+            "missing": sorted(self.missing, key=_ask_rank),
             "confirm": [dict(step) for step in self.confirm],
             "other_relief": [dict(o) for o in self.other_relief],
             "caveats": list(self.caveats),

@@ -9,7 +9,7 @@ re-check it. Only phones marked official or confirmed by a second page are given
 from __future__ import annotations
 
 from . import contacts
-from .counties import County, get
+from .counties import COUNTIES, County, get
 
 # counties.csv (court, DA and PD web addresses): read in November 2026 (counties_sources.md).
 COUNTIES_SOURCE = "https://www4.courts.ca.gov/superiorcourts.htm (counties_sources.md)"
@@ -127,16 +127,23 @@ def legal_aid_step(county_name: str | None) -> dict[str, str]:
                  source=entry.source, read_on=entry.read_on)
 
 
+# The directory joined once, at import, for every county (the data files do not change
+# while the process runs): a lookup per assessment, not a rebuild.
+_OFFICES = {c.name: tuple(county_steps(c)) for c in COUNTIES.values()}
+_LEGAL_AID = {c.name: legal_aid_step(c.name) for c in COUNTIES.values()}
+
+
 def confirm_steps(county_name: str | None, outcome: str, *, local: bool = False) -> list[dict]:
     """Ordered steps to verify the outcome.
 
     ``not_covered`` gets legal aid only, unless ``local`` asks for the county's offices too
     (a case that may have been pending on 9 Nov 2016).
     """
-    if outcome == "not_covered" and not local:
-        return [legal_aid_step(county_name)]
     county = get(county_name)
-    steps = statewide_steps() if county is None else county_steps(county)
+    aid = dict(_LEGAL_AID[county.name]) if county is not None else legal_aid_step(None)
+    if outcome == "not_covered" and not local:
+        return [aid]
+    steps = statewide_steps() if county is None else [dict(s) for s in _OFFICES[county.name]]
     if outcome == "likely_destroyed":
         steps.sort(key=lambda step: step["kind"] != "court")  # the court destroys records
-    return [*steps, dict(DOJ_REVIEW), legal_aid_step(county_name)]
+    return [*steps, dict(DOJ_REVIEW), aid]

@@ -108,6 +108,8 @@ def normalize_county(text: object) -> str | None:
     """
     if not isinstance(text, str) or len(text) > 80:
         return None
+    if text in COUNTIES:  # already canonical (what the dialog stores)
+        return text
     plain = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     spaced = " ".join(re.sub(r"[^a-z ]", " ", plain).split())

@@ -173,24 +173,40 @@ def _text(value: Any, normalize: Any) -> Any:
     return normalize(value) if isinstance(value, str) else None
 
 
+def _offense(value: Any) -> Offense | None:
+    return _text(_int_as_text(value), normalize_offense)
+
+
+# How each fact key is read (the date keys, which need today, are read in parse_facts).
+READERS: dict[str, Any] = {
+    "court": _court,
+    "county": lambda value: _text(value, normalize_county),
+    "offense": _offense,
+    "level": lambda value: _enum(value, LEVELS),
+    "age_at_offense": _age,
+    "amount": lambda value: _enum(value, AMOUNTS),
+    "prior_same_offense_convictions": _count,
+    **{key: _bool for key in BOOLEAN_KEYS},
+}
+
+
 def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
-    """Read a facts mapping; unknown keys are ignored and malformed values are unknown."""
+    """Read a facts mapping; unknown keys are ignored and malformed values are unknown.
+
+    Only the keys given are read (an absent key, ``None`` and ``"unknown"`` are all unknown).
+    """
     if not isinstance(raw, Mapping):
         return Facts()
-
-    def get(key: str) -> Any:
-        value = raw.get(key)
-        return None if value == "unknown" else value
-
-    return Facts(
-        court=_court(get("court")),
-        county=_text(get("county"), normalize_county),
-        offense=_text(_int_as_text(get("offense")), normalize_offense),
-        level=_enum(get("level"), LEVELS),
-        conviction_date=parse_date(get("conviction_date"), today),
-        conviction_date_future=is_future_date(get("conviction_date"), today),
-        age_at_offense=_age(get("age_at_offense")),
-        amount=_enum(get("amount"), AMOUNTS),
-        prior_same_offense_convictions=_count(get("prior_same_offense_convictions")),
-        **{key: _bool(get(key)) for key in BOOLEAN_KEYS},
-    )
+    found: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None or value == "unknown":
+            continue
+        if key == "conviction_date":
+            when = _read_date(value)  # a date after today is a typo such as 2031: ask again
+            if when is not None and when.earliest > today:
+                found["conviction_date_future"] = True
+            elif when is not None:
+                found["conviction_date"] = when
+        elif (read := READERS.get(key)) is not None:
+            found[key] = read(value)
+    return Facts(**found)
