@@ -21,7 +21,7 @@ STANDARD = {"court": "california", "offense": "11359", "conviction_date": "2009"
             "prior_same_offense_convictions": 0, "sale_to_minor": False, "used_minor": False}
 # Counties where a standard check gives statewide routes only (and the court's web site):
 # no phone was seen on an official page or confirmed by a second page. Each was searched
-# (contacts.md and the closing note of issue 11 say what was searched).
+# (contacts.md and docs/phone-search.md say what was searched).
 STATEWIDE_ONLY = [
     "Amador", "Calaveras", "Colusa", "Glenn", "Imperial", "Madera", "Mono", "Orange", "Plumas",
     "San Diego", "Santa Barbara", "Solano", "Tehama",
