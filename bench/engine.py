@@ -122,7 +122,8 @@ def corpus_conversations() -> list[list[str]]:
 
 # Caches keyed by the wording's own keys (built once from the catalogs, like a compiled
 # table): kept. Every cache keyed by what a person typed, or by the replies, is cleared.
-WORDING_CACHES = {"words", "_phrases", "_choice_phrases_by_key", "_label_phrases"}
+WORDING_CACHES = {"words", "_phrases", "_choice_phrases_by_key", "_label_phrases",
+                  "_command_phrases"}
 
 
 def message_caches() -> list[Callable[[], None]]:

@@ -466,10 +466,10 @@ def _after_check(turn: Turn, text: str) -> bool:
 def _go(turn: Turn, target: str, prefix: str = "") -> None:
     """Move to ``target`` (a node id, or ``assess``) and ask it."""
     if target == ASSESS:
-        assessment = rules.assess(turn.state["facts"], today=turn.today).to_dict()
-        node = _next_question(turn.state, assessment["missing"])
+        assessment = rules.assess(turn.state["facts"], today=turn.today)
+        node = _next_question(turn.state, assessment.missing_in_order())
         if node is None:
-            _verdict(turn, assessment, prefix)
+            _verdict(turn, assessment.to_dict(), prefix)
             return
         target = node.id
     node = FLOW.nodes[target]

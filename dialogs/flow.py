@@ -43,6 +43,8 @@ class Node:
     when: str | None = None  # asked only when this condition holds (see CONDITIONS)
     prefer: str | None = None  # "choices": a choice named in a sentence beats the parser
     choices: tuple[Choice, ...] = ()
+    # for_kind's views, made once per kind (the flow does not change while it runs)
+    views: dict[str | None, Node] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def asks(self) -> tuple[str, ...]:
@@ -60,10 +62,15 @@ class Node:
 
     def for_kind(self, kind: str | None) -> Node:
         """This node with only the choices shown for a kind of case (see ``Choice.kinds``)."""
-        if not any(c.kinds for c in self.choices):
-            return self
-        shown = tuple(c for c in self.choices if not c.kinds or kind in c.kinds)
-        return replace(self, choices=shown)
+        view = self.views.get(kind)
+        if view is None:
+            if any(c.kinds for c in self.choices):
+                shown = tuple(c for c in self.choices if not c.kinds or kind in c.kinds)
+                view = replace(self, choices=shown, views={})
+            else:
+                view = self
+            self.views[kind] = view
+        return view
 
     def choice(self, choice_id: str) -> Choice | None:
         """The choice with this id, if any."""

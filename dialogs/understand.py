@@ -84,10 +84,13 @@ def command(text: str, flow: Flow) -> str | None:
         return "opt_out"
     if norm in flow.commands.get("carrier_opt_in", ()):
         return "opt_in"
-    for name in COMMANDS:
-        if norm in _phrases(f"cmd.{name}"):
-            return name
-    return None
+    return _command_phrases().get(norm)
+
+
+@lru_cache(maxsize=1)
+def _command_phrases() -> dict[str, str]:
+    """Every command phrase, to its command (the first in ``COMMANDS`` wins a clash)."""
+    return {phrase: name for name in reversed(COMMANDS) for phrase in _phrases(f"cmd.{name}")}
 
 
 def looks_spanish(text: str) -> bool:

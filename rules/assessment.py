@@ -77,6 +77,10 @@ class Assessment:
         if item not in self.other_relief:
             self.other_relief.append(item)
 
+    def missing_in_order(self) -> list[str]:
+        """The facts still missing, most decisive first (``ASK_ORDER``)."""
+        return sorted(self.missing, key=_ask_rank)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (the contract other parts rely on)."""
         return {
@@ -84,7 +88,7 @@ class Assessment:
             "relief": self.relief,
             "citations": list(self.citations),
             "reasons": [dict(r) for r in self.reasons],
-            "missing": sorted(self.missing, key=_ask_rank),
+            "missing": self.missing_in_order(),
             "confirm": [dict(step) for step in self.confirm],
             "other_relief": [dict(o) for o in self.other_relief],
             "caveats": list(self.caveats),
