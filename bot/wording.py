@@ -44,8 +44,5 @@ def notice(kind: str, lang: str | None = "en") -> dict:
     """A channel notice (``notice.<kind>``) as a reply in ``lang``; ``None`` (the language
     is not known, e.g. Redis is down): every language, English first, in one message."""
     key = f"notice.{kind}"
-    if lang is None:
-        words = " / ".join(catalog.text(code, key) for code in LANGS)
-    else:
-        words = catalog.text(lang, key)
+    words = catalog.in_every_language(key) if lang is None else catalog.text(lang, key)
     return {"text": words, "choices": []}
