@@ -18,7 +18,7 @@ import redis
 import dialogs
 from bot import logs
 from bot.store import Group, SessionStore, Snapshot
-from bot.wording import notice
+from bot.wording import lang_of, notice
 
 log = logging.getLogger("clearline.conversation")
 
@@ -133,7 +133,9 @@ def handle_message(
                 # address) that brought too many new senders at once: no reply
                 return _done(channel, Result(snap.status, round_trips=trips), started)
             if snap.status == "rate_limited":
-                replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
+                # the state is not read then: the channel's hint (Telegram) gives the language
+                said = notice("rate_limited", lang_of(lang_hint))
+                replies = [said] if snap.over_limit == 1 else []
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
             lang = _lang(snap.state)
             stepped = _step(snap, base)

@@ -218,10 +218,9 @@ def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn
     lang = result.lang if result.lang in LANGS else page_lang()
     if result.status == "duplicate":
         return Turn(entries=_since_last_message(_quietly(history.load, store(), sender) or []))
-    if result.status in NOTICE_STATUSES:
+    if result.status in NOTICE_STATUSES:  # in the page's language (the state may be unread)
         session["notice"] = result.status
-        notice = result.replies or [conversation.notice(result.status, lang)]
-        return Turn(notice=" ".join(str(r.get("text", "")) for r in notice))
+        return Turn(notice=notice_text(result.status, page_lang()))
     session.pop("ref", None)  # the session store recorded it with the first message
     if result.status == "opted_out":
         entries = [{"who": "bot", "text": ui_strings()[lang]["opted_out"], "choices": []}]

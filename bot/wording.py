@@ -23,6 +23,13 @@ def text(lang: str, key: str, **params: object) -> str:
     return catalog.text(lang, key, **params)
 
 
+def lang_of(code: str | None) -> str:
+    """Our language for a channel's language code (Telegram's ``es-MX`` is ``es``);
+    English when it is not one of ours."""
+    lang = (code or "").split("-")[0].lower()
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
 def other_lang(lang: str) -> str:
     """The language the page's switch offers (the other one of the two)."""
     return next(code for code in LANGS if code != lang)
