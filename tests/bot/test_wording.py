@@ -30,6 +30,7 @@ import re
 from pathlib import Path
 
 import pytest
+from telegram_standin import TOKEN
 
 from bot import telegram, wording
 from bot.store import Saved, SessionStore
@@ -244,3 +245,16 @@ def test_every_notice_is_worded_in_both_languages(kind):
     english, spanish = (wording.notice(kind, lang)["text"] for lang in ("en", "es"))
     assert english and spanish and english != spanish
     assert wording.notice(kind, None)["text"] == f"{english} / {spanish}"
+
+
+def test_a_spanish_telegram_user_over_the_rate_limit_is_told_in_spanish(make_app, standin):
+    app = make_app(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=standin.base_url,
+                   RATE_LIMIT_PER_MINUTE=1)
+    client, chat = app.test_client(), 987650077
+    secret = {"X-Telegram-Bot-Api-Secret-Token": app.config["TELEGRAM_WEBHOOK_SECRET"]}
+    for text in ("/start", "Fresno"):
+        update = standin.make_update(chat, text, language_code="es-MX")
+        answer = client.post("/telegram", json=update, headers=secret)
+        standin.execute(answer.get_data())  # the method the webhook's answer carries
+    assert standin.sent_to(chat)[-1]["text"] == (
+        "Usted envía mensajes muy rápido. Espere un minuto y envíe su respuesta otra vez.")
