@@ -206,7 +206,7 @@ def test_the_spanish_pages_show_spanish_chrome(make_app):
     client = make_app(ADMIN_TOKEN="a-long-admin-token-for-tests").test_client()
     chat = client.get("/?lang=es").get_data(as_text=True)
     assert '<html lang="es">' in chat
-    assert "¿Anularon su antigua condena por marihuana?" in chat and ">Enviar<" in chat
+    assert "¿Ya anularon o bajaron su condena vieja por marihuana?" in chat and ">Enviar<" in chat
     assert "Type your answer" not in chat and "Escriba su respuesta" in chat
     privacy = client.get("/privacy").get_data(as_text=True)  # the cookie keeps Spanish
     assert "Qué guarda Clearline y por cuánto tiempo" in privacy
@@ -222,7 +222,7 @@ def test_the_admin_page_speaks_english_or_spanish(make_app):
     assert "Where people stop" in english.get_data(as_text=True)
     spanish = client.get("/admin?lang=es", headers={"Authorization": f"Bearer {token}"})
     text = spanish.get_data(as_text=True)
-    assert '<html lang="es">' in text and "Dónde se detiene la gente" in text
+    assert '<html lang="es">' in text and "Dónde abandonan las personas" in text
     assert "Todavía no hay datos." in text and "Where people stop" not in text
 
 
