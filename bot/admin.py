@@ -37,7 +37,7 @@ from flask import (
 from flask_wtf.csrf import generate_csrf
 
 from bot import stats
-from bot.web import check_csrf, config, secure, store
+from bot.web import check_csrf, config, page_lang, secure, store, ui_strings
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 bp.after_request(secure)
@@ -167,10 +167,23 @@ def enabled(view: Any) -> Any:
     return wrapper
 
 
+def _page(template: str, **context: Any) -> str:
+    """An admin page in the page language (``?lang=``, the cookie, the browser's choice)."""
+    lang = page_lang()
+    return render_template(template, lang=lang, t=ui_strings()[lang], csrf_token=generate_csrf(),
+                           switch_url=url_for(request.endpoint or "admin.dashboard",
+                                              lang=ui_strings()[lang]["switch_lang"]),
+                           **context)
+
+
+def _words(key: str) -> str:
+    """One piece of page wording (``ui.<key>``) in the page language."""
+    return ui_strings()[page_lang()][key]
+
+
 def _login_page(error: str | None = None, status: int = 401) -> tuple[str, int]:
-    return render_template(
-        "admin_login.html", lang="en", error=error, csrf_token=generate_csrf()
-    ), status
+    """The sign-in form; ``error``: the page wording key of what went wrong."""
+    return _page("admin_login.html", error=_words(error) if error else None), status
 
 
 @bp.get("/admin")
@@ -182,11 +195,15 @@ def dashboard() -> Any:
     try:
         data = stats.read(store().redis, weeks=period())
     except redis.RedisError:
-        return Response("The stats are out of reach right now (Redis does not answer). "
-                        "Please try again in a few minutes.\n", 503, mimetype="text/plain")
-    return render_template("admin.html", lang="en", s=data, charts=charts(data), top=TOP,
-                           periods=PERIODS, period=request.args.get("weeks", "all"),
-                           csrf_token=generate_csrf())
+        return _unavailable()
+    return _page("admin.html", s=data, charts=charts(data, page_lang()), top=TOP,
+                 periods={key: _words(f"period.{key}") for key in PERIODS},
+                 period=request.args.get("weeks", "all"))
+
+
+def _unavailable() -> Response:
+    """Redis does not answer: say so, plainly (503)."""
+    return Response(_words("admin_unavailable") + "\n", 503, mimetype="text/plain")
 
 
 @bp.post("/admin")
@@ -194,20 +211,19 @@ def dashboard() -> Any:
 def sign_in() -> Any:
     """Check the token from the form; remember the sign-in in the session cookie."""
     if not check_csrf(request.form.get("csrf_token")):
-        return _login_page("This form was open too long. Please try again.", 400)
+        return _login_page("admin_form_expired", 400)
     if session_ok():
         return redirect(url_for("admin.dashboard"), code=303)
     if locked_out():  # refused, and not counted: the window is not restarted
-        return _login_page("Too many wrong tokens. Please wait 15 minutes and try again.", 429)
+        return _login_page("admin_locked", 429)
     if not token_matches(request.form.get("token", "").strip()):
         count_failure()
-        return _login_page("That token is not right.", 401)
+        return _login_page("admin_wrong_token", 401)
     try:
         end_session()
         start_session()
     except redis.RedisError:
-        return Response("Redis does not answer; try again in a few minutes.\n", 503,
-                        mimetype="text/plain")
+        return _unavailable()
     return redirect(url_for("admin.dashboard"), code=303)
 
 
@@ -225,20 +241,18 @@ def sign_out() -> Any:
 def export_csv() -> Response:
     """Every counter as CSV (week, metric, group, name, count; small counts as "<5")."""
     if not signed_in():
-        return Response("Sign in at /admin first, or send Authorization: Bearer <token>.\n",
-                        status=401, mimetype="text/plain",
+        return Response(_words("admin_csv_sign_in") + "\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="clearline-admin"'})
     try:
         body = stats.to_csv(stats.read(store().redis, weeks=period()))
     except redis.RedisError:
-        return Response("Redis does not answer; try again in a few minutes.\n", 503,
-                        mimetype="text/plain")
+        return _unavailable()
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="clearline-stats.csv"',
     })
 
 
-PERIODS = {"4": "Last 4 weeks", "13": "Last 13 weeks", "all": "All kept"}
+PERIODS = ("4", "13", "all")  # weeks shown (their names: ``ui.period.<key>``)
 
 
 def period() -> int | None:
@@ -249,55 +263,11 @@ def period() -> int | None:
 
 # --- chart data (the SVG itself is drawn by templates/_charts.html) ----------------------
 
-# Plain names for the flow's questions (dialogs/flows/check.yaml), as a person would say
-# them; a node without one shows its id in words ("some_node" as "Some node").
-NODE_NAMES = {
-    "same_place": "Same county as the last case?",
-    "court": "Which court (state or other)?",
-    "court_hint": "Court: not sure which",
-    "nevada_which": "Nevada: the county or the state?",
-    "offense": "What was the charge?",
-    "cannabis_check": "Was it marijuana?",
-    "early_more": "Try a few more questions?",
-    "conviction_date": "What year was it?",
-    "year_split": "Before or after November 2016?",
-    "offense_before_prop64": "Did it happen before November 9, 2016?",
-    "concentrate": "Was it concentrate (hash oil, wax)?",
-    "county": "Which county?",
-    "level": "Felony or misdemeanor?",
-    "currently_serving": "Still serving the sentence?",
-    "juvenile": "Was it in juvenile court?",
-    "age_at_offense": "How old were you?",
-    "amount": "Was it a small amount?",
-    "disqualifiers": "Does anything on the list apply?",
-    "which_disqualifier": "Which one applies?",
-    "prior_super_strike": "A very serious earlier conviction?",
-    "pc290_registrant": "Sex-offender registration?",
-    "prior_same_offense_convictions": "Earlier convictions of the same kind?",
-    "sale_to_minor": "Sold or gave to someone under 18?",
-    "interstate": "Across state lines?",
-    "used_minor": "Used or hired someone under 21?",
-    "environmental_harm": "Harm to the land or water?",
-    "noncitizen": "U.S. citizen?",
-    "another": "Check another conviction?",
-    "confirm_delete": "Erase the answers?",
-}
-
-
-# Plain names for the rules' outcome codes (rules/codes.py); the tables keep the codes.
-OUTCOME_NAMES = {
-    "likely_cleared": "Likely cleared already",
-    "likely_destroyed": "Record should be destroyed",
-    "petition": "Eligible: ask the court",
-    "not_eligible": "Not eligible (disqualifier)",
-    "not_covered": "Not covered by this law",
-    "unsure": "Not enough facts",
-}
-
-
-def node_name(node: str) -> str:
-    """A question's plain name in English."""
-    return NODE_NAMES.get(node) or node.replace("_", " ").strip().capitalize() or node
+def node_name(node: str, lang: str = "en") -> str:
+    """A question's plain name (``ui.node.<id>``, as a person would say it); a node without
+    one shows its id in words ("some_node" as "Some node")."""
+    return (ui_strings()[lang].get(f"node.{node}")
+            or node.replace("_", " ").strip().capitalize() or node)
 
 
 def flow_order() -> dict[str, int]:
@@ -370,7 +340,7 @@ def _row(shown: Shown, label: str, key: Any, key2: Any = None, note: str = "") -
     return row
 
 
-def funnel(data: dict, shown: Shown | None = None) -> list[dict]:
+def funnel(data: dict, shown: Shown | None = None, lang: str = "en") -> list[dict]:
     """People at each step: started, each question (most reached first), got an answer;
     each with its share of those who started (never over 100%) and how many were lost
     since the row before. Counts are people: a second conviction checked by the same
@@ -379,9 +349,10 @@ def funnel(data: dict, shown: Shown | None = None) -> list[dict]:
     order = flow_order()
     asked = sorted(data["funnel"],
                    key=lambda r: (-r["asked"], order.get(r["node"], len(order)), r["node"]))
-    steps = [("Started", ("total", "started"))]
-    steps += [(node_name(r["node"]), ("asked", r["node"])) for r in asked]
-    steps.append(("Got an answer", ("total", "completed")))
+    t = ui_strings()[lang]
+    steps = [(t["admin_started"], ("total", "started"))]
+    steps += [(node_name(r["node"], lang), ("asked", r["node"])) for r in asked]
+    steps.append((t["admin_got_answer"], ("total", "completed")))
     rows = []
     previous: Any = None
     for label, key in steps:
@@ -395,28 +366,29 @@ def funnel(data: dict, shown: Shown | None = None) -> list[dict]:
     return rows
 
 
-def charts(data: dict) -> dict[str, Any]:
+def charts(data: dict, lang: str = "en") -> dict[str, Any]:
     """Rows for each chart and table: ``{"label", "value" (bar length), "shown" (the
     count as shown), optional "value2"/"shown2", "note"}``, and the totals as shown."""
-    shown = Shown(data)
+    shown, t = Shown(data), ui_strings()[lang]
 
     def pairs(group: str, names: Any) -> list[dict]:
-        return [_row(shown, name, (group, name, "started"), (group, name, "completed"),
+        return [_row(shown, t["admin_no_code"] if name == NO_CODE else name,
+                     (group, name, "started"), (group, name, "completed"),
                      shown.pct((group, name, "completed"), (group, name, "started")))
                 for name in names]
 
-    def counts(metric: str, names: dict[str, str] | None = None) -> list[dict]:
-        return [_row(shown, (names or {}).get(name, name), (metric, name),
+    def counts(metric: str, prefix: str = "") -> list[dict]:
+        return [_row(shown, t.get(f"{prefix}{name}", name) if prefix else name, (metric, name),
                      note=shown.pct((metric, name), ("total", "verdicts")))
                 for name in data[metric]]
 
     weeks = [w["week"] for w in data["weeks"] if w["started"] or w["completed"]]
     return {
-        "funnel": funnel(data, shown),
+        "funnel": funnel(data, shown, lang),
         "channels": pairs("ch", data["channels"]),
         "refs": pairs("ref", [*data["refs"], NO_CODE] if data["refs"] else []),
         "weeks": pairs("week", weeks[-TOP:]),
-        "outcomes": counts("outcomes", OUTCOME_NAMES),
+        "outcomes": counts("outcomes", "outcome."),
         "counties": counts("counties"),
         "totals": {k: shown.text(("total", k)) for k in data["totals"]},
         "completion": shown.pct(("total", "completed"), ("total", "started")) or "–",

@@ -19,7 +19,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import config as settings
-from bot import logs
+from bot import logs, wording
 from bot.store import SessionStore
 
 log = logging.getLogger("clearline.app")
@@ -152,4 +152,4 @@ def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
         from bot.sms import render, twiml
 
         return twiml(render([notice("error")]))
-    return "Sorry, something went wrong. Please try again in a few minutes.\n", 500
+    return wording.notice("error", None)["text"] + "\n", 500  # the language is unknown

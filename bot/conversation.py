@@ -18,6 +18,7 @@ import redis
 import dialogs
 from bot import logs
 from bot.store import Group, SessionStore, Snapshot
+from bot.wording import lang_of, notice
 
 log = logging.getLogger("clearline.conversation")
 
@@ -25,36 +26,6 @@ MAX_ATTEMPTS = 40  # optimistic-locking retries before asking the person to rese
 MAX_TEXT = 1600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f]")
 _REF = re.compile(r"^[A-Za-z0-9]{1,16}$")
-
-# Channel-level notices, short enough for one SMS segment, in both languages.
-NOTICES = {
-    "unavailable": {
-        "en": "Sorry, we can't answer right now. Please try again in a few minutes.",
-        "es": "Lo sentimos, no podemos responder ahora. Intente de nuevo en unos minutos.",
-        # Redis is down, so the person's language is unknown: both, still one SMS segment.
-        None: "Sorry, we can't answer right now. Please try again in a few minutes. / "
-        "Lo sentimos, no podemos responder ahora. Intente de nuevo en unos minutos.",
-    },
-    "rate_limited": {
-        "en": "You're sending messages very fast. Please wait a minute, then send your "
-        "answer again.",
-        "es": "Esta enviando mensajes muy rapido. Espere un minuto y envie su respuesta "
-        "otra vez.",
-    },
-    "throttled": {
-        "en": "Many new chats are starting right now. Please try again in a few minutes.",
-        "es": "Muchas conversaciones nuevas empiezan ahora. Intente de nuevo en unos minutos.",
-    },
-    "busy": {
-        "en": "We got several messages at once. Please send your last answer again.",
-        "es": "Recibimos varios mensajes a la vez. Envie su ultima respuesta otra vez.",
-    },
-    "error": {
-        "en": "Sorry, something went wrong on our side. Please try again in a few minutes.",
-        "es": "Lo sentimos, algo fallo de nuestro lado. Intente de nuevo en unos minutos.",
-    },
-}
-
 
 @dataclass(frozen=True)
 class Result:
@@ -80,12 +51,6 @@ class Result:
     lang: str = "en"
     round_trips: int = 0
     state: dict | None = field(default=None, compare=False, repr=False)
-
-
-def notice(kind: str, lang: str | None = "en") -> dict:
-    """A channel notice as a reply, in ``lang`` (``None``: not known; both if we have it)."""
-    texts = NOTICES[kind]
-    return {"text": texts.get(lang) or texts["en"], "choices": []}
 
 
 def clean_text(text: object, limit: int = MAX_TEXT) -> str:
@@ -168,7 +133,9 @@ def handle_message(
                 # address) that brought too many new senders at once: no reply
                 return _done(channel, Result(snap.status, round_trips=trips), started)
             if snap.status == "rate_limited":
-                replies = [notice("rate_limited", lang)] if snap.over_limit == 1 else []
+                # the state is not read then: the channel's hint (Telegram) gives the language
+                said = notice("rate_limited", lang_of(lang_hint))
+                replies = [said] if snap.over_limit == 1 else []
                 return _done(channel, Result("rate_limited", replies, round_trips=trips), started)
             lang = _lang(snap.state)
             stepped = _step(snap, base)

@@ -43,7 +43,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.ext import MessageHandler as _MessageHandler
 
-from bot import links, logs
+from bot import links, logs, wording
 from bot.conversation import clean_ref, handle_message
 
 bp = Blueprint("telegram", __name__)
@@ -57,14 +57,22 @@ _DEEP_LINK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # What each command means to the dialog engine (its keywords work in both languages).
 COMMAND_TEXT = {"help": "HELP", "stop": "STOP", "delete": "DELETE", "why": "WHY",
                 "result": "MY RESULT"}
-COMMANDS = [
-    BotCommand("start", "Start a new check"),
-    BotCommand("help", "What this bot does and how to use it"),
-    BotCommand("stop", "Stop and forget this conversation"),
-    BotCommand("delete", "Delete everything you told us"),
-    BotCommand("why", "Why: the reasons for your last result, with the law"),
-    BotCommand("result", "Your last result again, with the phone to call"),
-]
+COMMAND_NAMES = ("start", *COMMAND_TEXT)  # the menu, in this order
+
+
+def commands(lang: str) -> list[BotCommand]:
+    """The command menu in ``lang`` (descriptions: ``telegram.command.<name>``)."""
+    return [BotCommand(name, wording.text(lang, f"telegram.command.{name}"))
+            for name in COMMAND_NAMES]
+
+
+async def set_commands(bot: Any) -> None:
+    """Set the command menu: English for everyone, and each other language for people whose
+    Telegram is set to it (the Bot API's ``language_code``)."""
+    await bot.set_my_commands(commands(wording.DEFAULT_LANG))
+    for lang in wording.LANGS:
+        if lang != wording.DEFAULT_LANG:
+            await bot.set_my_commands(commands(lang), language_code=lang)
 
 
 def keyboard(choices: list[dict]) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
@@ -224,7 +232,7 @@ def run_polling() -> int:
 
     async def post_init(app: Application) -> None:
         try:
-            await app.bot.set_my_commands(COMMANDS)
+            await set_commands(app.bot)
         except TelegramError as exc:
             logs.event(log, "set_commands_failed", logging.WARNING, error=type(exc).__name__)
         logs.event(log, "telegram_polling", bot=app.bot.username)
@@ -249,7 +257,7 @@ async def _set_webhook(config: Mapping[str, Any]) -> bool:
 
     bot = Bot(config["TELEGRAM_BOT_TOKEN"], base_url=config["TELEGRAM_API_BASE_URL"])
     async with bot:
-        await bot.set_my_commands(COMMANDS)
+        await set_commands(bot)
         return await bot.set_webhook(
             url=f"{config['PUBLIC_URL']}/telegram",
             secret_token=config["TELEGRAM_WEBHOOK_SECRET"],

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import redis
-import yaml
 from flask import (
     Blueprint,
     Response,
@@ -38,6 +37,7 @@ from wtforms.validators import ValidationError
 
 from bot import chatview, history
 from bot.stats import clean_ref
+from bot.wording import ui_strings
 
 HERE = Path(__file__).parent
 LANGS = ("en", "es")
@@ -67,13 +67,6 @@ bp = _Blueprint(
 
 
 # --- shared by the web, share and admin pages -------------------------------------------
-
-
-@cache
-def ui_strings() -> dict[str, dict[str, str]]:
-    """The page wording, one dict per language (``templates/ui.yaml``)."""
-    with open(HERE / "templates" / "ui.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 def page_lang() -> str:
@@ -225,10 +218,9 @@ def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn
     lang = result.lang if result.lang in LANGS else page_lang()
     if result.status == "duplicate":
         return Turn(entries=_since_last_message(_quietly(history.load, store(), sender) or []))
-    if result.status in NOTICE_STATUSES:
+    if result.status in NOTICE_STATUSES:  # in the page's language (the state may be unread)
         session["notice"] = result.status
-        notice = result.replies or [conversation.notice(result.status, lang)]
-        return Turn(notice=" ".join(str(r.get("text", "")) for r in notice))
+        return Turn(notice=notice_text(result.status, page_lang()))
     session.pop("ref", None)  # the session store recorded it with the first message
     if result.status == "opted_out":
         entries = [{"who": "bot", "text": ui_strings()[lang]["opted_out"], "choices": []}]
@@ -378,7 +370,8 @@ def chat_form() -> Response:
     """A plain form post (no JavaScript): answer, remember, then redirect back to the page."""
     size = request.content_length or 0
     if size > (current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY):
-        return Response("Message too large.", status=413, mimetype="text/plain")  # not a person
+        return Response(ui_strings()[page_lang()]["error_too_large"], status=413,
+                        mimetype="text/plain")
     if not check_csrf(request.form.get("csrf_token")):  # a language switch too
         session["error"] = "error_expired"
         return redirect(url_for("web.chat_page") + "#answer", code=303)
@@ -407,26 +400,25 @@ def chat_form() -> Response:
 def chat_api() -> Response:
     """JSON: ``{"text": str, "id": optional message id}`` in, ``{"replies": [...]}`` out."""
     if (request.content_length or 0) > MAX_BODY:
-        return _json_error(413, "too_large", "The request is too large.")
+        return _json_error(413, "too_large", "error_too_large")
     if not request.is_json:
-        return _json_error(415, "json_required", "Send JSON with Content-Type application/json.")
+        return _json_error(415, "json_required", "error_bad_request")
     if not check_csrf(request.headers.get("X-CSRF-Token")):
-        return _json_error(403, "csrf", "The CSRF token is missing or wrong.", fresh_token=True)
+        return _json_error(403, "csrf", "error_expired", fresh_token=True)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _json_error(400, "bad_json", 'Send a JSON object like {"text": "hi"}.')
+        return _json_error(400, "bad_json", "error_bad_request")
     text = body.get("text")
     error = _message_error(text)
     if error:
-        lang = page_lang()
-        return _json_error(400, error, ui_strings()[lang][error])
+        return _json_error(400, error, error)
     message_id = body.get("id") if isinstance(body.get("id"), str) else None
     try:
         turn = converse(text.strip(), (message_id or "")[:64] or None,
                         tapped=body.get("choice") is True)
     except Exception:
         current_app.logger.exception("web chat: the conversation failed")
-        return _json_error(503, "unavailable", ui_strings()[page_lang()]["error_server"])
+        return _json_error(503, "unavailable", "error_server")
     lang = page_lang()
     if turn.notice:
         session.pop("notice", None)  # the script shows it at once
@@ -487,8 +479,10 @@ def privacy_page() -> Response:
     )
 
 
-def _json_error(status: int, code: str, message: str, *, fresh_token: bool = False) -> Response:
-    payload: dict[str, Any] = {"error": code, "message": message}
+def _json_error(status: int, code: str, key: str, *, fresh_token: bool = False) -> Response:
+    """A JSON error: ``code`` for the script, ``message`` (the page wording ``key``) for the
+    person, which the script shows where errors show."""
+    payload: dict[str, Any] = {"error": code, "message": ui_strings()[page_lang()][key]}
     if fresh_token:
         payload["csrf_token"] = generate_csrf()
     response = jsonify(payload)

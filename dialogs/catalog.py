@@ -53,6 +53,12 @@ def text(lang: str, key: str, **params: object) -> str:
     return raw.format_map(_Blank(params))
 
 
+def in_every_language(key: str, sep: str = " / ") -> str:
+    """The message ``key`` in every language, English first, for when the person's language
+    is not known (e.g. Redis is down)."""
+    return sep.join(text(lang, key) for lang in LANGS)
+
+
 def has(lang: str, key: str) -> bool:
     """True when ``lang`` has its own wording for ``key``."""
     return key in CATALOGS.get(lang, {})

@@ -65,6 +65,9 @@ ENGINE_KEYS = (
 )
 CONFIRM_KINDS = ("county_public_defender", "county_district_attorney", "court",
                  "doj_record_review", "legal_aid")
+# Words around the conversation, used by bot/ (bot/wording.py): page text, channel notices,
+# Telegram command descriptions.
+AROUND = ("ui.", "notice.", "telegram.")
 
 
 def flow_keys(flow: Flow) -> set[str]:
@@ -164,7 +167,7 @@ def check_catalogs(flow: Flow, report: Report) -> None:
         for key, text in have.items():
             if key in english and catalog.placeholders(text) != catalog.placeholders(english[key]):
                 report.error(f"{lang}: '{key}' placeholders differ from English")
-        dynamic = ("syn.", "v.head.", "s.")  # looked up by outcome, relief or reason
+        dynamic = ("syn.", "v.head.", "s.", *AROUND)  # by outcome, relief or reason; bot/
         unused = sorted(k for k in have if k not in needed and not k.startswith(dynamic))
         if unused:
             report.info(f"{lang}: {len(unused)} keys not used by the flow: {', '.join(unused)}")
@@ -437,7 +440,8 @@ def check_folding(report: Report) -> None:
     report.section("Spanish SMS folding: words that would change or read as mistakes")
     report.info("watched: " + ", ".join(f"{w} -> {f}" for w, f in FOLD_TRAPS.items()))
     for key, text in sorted(catalog.CATALOGS["es"].items()):
-        if key.startswith(("syn.", "cmd.")) or key.endswith((".web", ".telegram")):
+        if key.startswith(("syn.", "cmd.", "ui.", "telegram.")) or key.endswith((".web",
+                                                                               ".telegram")):
             continue  # what people type is read without accents; web and Telegram never fold
         if (key.endswith(".voice") or key.startswith("voice.")) and key not in VOICE_TEXTED:
             continue  # said on a call, never folded
@@ -445,6 +449,39 @@ def check_folding(report: Report) -> None:
         for word in sorted(words & set(FOLD_TRAPS)):
             report.error(f"es: '{key}' uses '{word}', which SMS folding makes "
                          f"'{FOLD_TRAPS[word]}'")
+
+
+# --- the words around the conversation (bot/wording.py) ---------------------------------
+
+NOTICE_SEGMENTS = 1  # a notice (slow down, try later) costs one SMS segment
+UNKNOWN_LANG_NOTICES = ("notice.unavailable",)  # Redis is down: sent in every language
+TELEGRAM_DESCRIPTION = (1, 256)  # the Bot API's bounds for a command's description
+
+
+def check_around(report: Report) -> None:
+    """Page text, notices and Telegram commands: counted by family; each notice within one
+    SMS segment as sent (alone, and in every language when the language is not known);
+    each Telegram command description within the Bot API's bounds. Every key in every
+    language with the same placeholders is :func:`check_catalogs`' part."""
+    report.section("Words around the conversation (ui.*, notice.*, telegram.command.*)")
+    english = catalog.CATALOGS[catalog.DEFAULT_LANG]
+    for family in AROUND:
+        report.info(f"{family}*: {sum(k.startswith(family) for k in english)} messages")
+    for key in sorted(k for k in english if k.startswith("notice.")):
+        bodies = {lang: catalog.text(lang, key) for lang in catalog.LANGS}
+        if key in UNKNOWN_LANG_NOTICES:
+            bodies["all"] = catalog.in_every_language(key)
+        for lang, text in bodies.items():
+            sent = sms.encode_info(sms.render({"text": text, "choices": []}))
+            report.info(f"{key:34} {lang:4} {sent.encoding:8} {sent.units:5} {sent.segments:3}")
+            if sent.segments > NOTICE_SEGMENTS:
+                report.error(f"{lang}: '{key}' takes {sent.segments} SMS segments, "
+                             f"not {NOTICE_SEGMENTS}")
+    low, high = TELEGRAM_DESCRIPTION
+    for key in sorted(k for k in english if k.startswith("telegram.command.")):
+        for lang in catalog.LANGS:
+            if not low <= len(catalog.text(lang, key)) <= high:
+                report.error(f"{lang}: '{key}' must be {low} to {high} characters (Bot API)")
 
 
 # --- typical complete checks ---------------------------------------------------------------
@@ -571,6 +608,7 @@ def check_flows() -> tuple[bool, str]:
         check_paths(flow, report)
         check_sms(flow, report)
         check_folding(report)
+        check_around(report)
         check_typical(flow, report)
         check_voice(flow, report)
         measures.check_transcripts(flow, report)

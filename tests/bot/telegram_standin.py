@@ -43,6 +43,7 @@ class TelegramStandIn:
         self.sent: list[dict] = []  # every sendMessage, parsed
         self.calls: list[str] = []  # method names, in order
         self.webhook: dict = {}
+        self.commands: dict[str, list[dict]] = {}  # setMyCommands, by language_code
         self.stall = 0.0  # seconds every method waits before answering
         self._cond = threading.Condition()
         self._update_ids = itertools.count(1000)
@@ -201,6 +202,8 @@ class TelegramStandIn:
                 "pending_update_count": 0}
 
     def _m_setmycommands(self, params: dict) -> bool:
+        with self._cond:  # the command menu by language_code ("": the default menu)
+            self.commands[params.get("language_code") or ""] = params.get("commands")
         return True
 
     def _m_close(self, params: dict) -> bool:

@@ -129,3 +129,33 @@ def test_folding_check_catches_a_spanish_word_that_folding_changes(monkeypatch):
     report = checks.Report()
     checks.check_folding(report)
     assert any("'más'" in e and "mas (but)" in e for e in report.errors), report.errors
+
+
+def test_page_notice_and_telegram_wording_is_checked_like_the_dialogs(monkeypatch):
+    english, spanish = dict(catalog.CATALOGS["en"]), dict(catalog.CATALOGS["es"])
+    spanish.pop("ui.heading")  # the Spanish page would show English
+    spanish["ui.progress"] = "Pregunta {n} de unas {todas}"  # a placeholder the page never fills
+    spanish["notice.busy"] = "Recibimos varios mensajes a la vez. " * 5  # 180 characters
+    english["notice.unavailable"] = ("Sorry, we can't answer right now. Please try again in a "
+                                     "few minutes, or later today.")  # 1 segment alone
+    english["telegram.command.why"] = ""
+    monkeypatch.setitem(catalog.CATALOGS, "en", english)
+    monkeypatch.setitem(catalog.CATALOGS, "es", spanish)
+    report = checks.Report()
+    checks.check_catalogs(checks.FLOW, report)
+    checks.check_around(report)
+    errors = "\n".join(report.errors)
+    assert "es: message 'ui.heading' is missing" in errors
+    assert "es: 'ui.progress' placeholders differ from English" in errors
+    assert "es: 'notice.busy' takes 2 SMS segments, not 1" in errors
+    assert "en: 'telegram.command.why' must be 1 to 256 characters" in errors
+    # Redis down: the language is unknown, so both go in one SMS, which must stay one segment
+    assert "en: 'notice.unavailable'" not in errors
+    assert "all: 'notice.unavailable' takes 2 SMS segments, not 1" in errors
+
+
+def test_page_text_is_not_held_to_the_sms_folding_rule():
+    report = checks.Report()
+    checks.check_folding(report)
+    assert catalog.text("es", "ui.privacy_erase_h") == "Cómo borrar"  # the web keeps accents
+    assert not report.errors

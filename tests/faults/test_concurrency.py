@@ -14,11 +14,12 @@ import pytest
 import twilio_client
 
 import dialogs
-from bot.conversation import NOTICES, clean_text
+from bot.conversation import clean_text
 from bot.sms import render
+from bot.wording import notice
 
 PHONE = "+12135550147"
-BUSY = NOTICES["busy"]["en"]
+BUSY = notice("busy")["text"]
 
 # 50 different texts: answers to several questions of the check, commands, numbers, words
 # it will not understand, other scripts and emoji. No carrier keyword (STOP...) and no

@@ -11,7 +11,7 @@ import twilio_client
 from redis_proxy import LossyRedisProxy
 
 from bot import store as store_module
-from bot.conversation import NOTICES
+from bot.wording import notice
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 COMMIT_SHA = hashlib.sha1(store_module._COMMIT.encode()).hexdigest().encode()
@@ -79,4 +79,4 @@ def test_a_lost_answer_to_begin_counts_the_rate_once(make_app, proxy, session_st
     assert sms.send(phone, "Fresno").messages
     assert proxy.dropped == 1
     third = sms.send(phone, "Had it")  # the third message: within the limit of 3
-    assert third.messages and NOTICES["rate_limited"]["en"] not in third.text
+    assert third.messages and notice("rate_limited")["text"] not in third.text

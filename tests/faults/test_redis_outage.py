@@ -13,10 +13,10 @@ import httpx
 import twilio_client
 
 import dialogs
-from bot.conversation import NOTICES
+from bot.wording import notice
 
-UNAVAILABLE = NOTICES["unavailable"]["en"]
-ERROR = NOTICES["error"]["en"]
+UNAVAILABLE = notice("unavailable")["text"]
+ERROR = notice("error")["text"]
 TEXTS = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor", "No", "21 or older", "No", "REPEAT",
          "BACK"]
 # (no "ok" after the goodbye: the second one gets no reply at all, by design, each SMS being paid)

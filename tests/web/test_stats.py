@@ -169,11 +169,15 @@ def test_admin_funnel_follows_the_flow_and_counts_the_loss():
 
 def test_every_question_of_the_flow_has_a_plain_name():
     from bot import admin
+    from dialogs import catalog
     from dialogs.flow import MAIN
 
     questions = [n.id for n in MAIN.nodes.values() if n.type == "question"]
-    assert [q for q in questions if q not in admin.NODE_NAMES] == []
-    assert all(admin.node_name(q)[-1] == "?" or ":" in admin.node_name(q) for q in questions)
+    for lang in catalog.LANGS:
+        assert [q for q in questions if not catalog.has(lang, f"ui.node.{q}")] == []
+        assert all(admin.node_name(q, lang)[-1] == "?" or ":" in admin.node_name(q, lang)
+                   for q in questions)
+    assert admin.node_name("court", "es") == "¿Qué corte (estatal u otra)?"
 
 
 def test_the_funnel_counts_people_never_over_100_percent():
