@@ -27,7 +27,7 @@ CASES = {
                          ["(707) 445-7256", "CR-400", "BCIA 8016RR"]),
     "statewide_only_san_diego": ({"court": "california", "county": "San Diego", "offense": "11359",
                                   "conviction_date": "2009", "age_at_offense": "21_plus", **DONE},
-                                 ["San Diego County", "public_defender/prop_64_faq", "BCIA 8016RR"]),
+                                 ["San Diego County", "prop_64_faq", "BCIA 8016RR"]),
     "behind_imperial": ({"court": "california", "county": "Imperial", "offense": "cultivation",
                          "conviction_date": "1995", "age_at_offense": "21_plus",
                          "amount": "large", **DONE},
