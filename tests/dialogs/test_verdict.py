@@ -25,9 +25,9 @@ CASES = {
                           "conviction_date": "1995", "age_at_offense": "21_plus",
                           "amount": "large", **DONE},
                          ["(707) 445-7256", "CR-400", "BCIA 8016RR"]),
-    "statewide_only_amador": ({"court": "california", "county": "Amador", "offense": "11359",
-                               "conviction_date": "2009", "age_at_offense": "21_plus", **DONE},
-                              ["Amador County", "amadorcourt.org", "BCIA 8016RR"]),
+    "statewide_only_san_diego": ({"court": "california", "county": "San Diego", "offense": "11359",
+                                  "conviction_date": "2009", "age_at_offense": "21_plus", **DONE},
+                                 ["San Diego County", "prop_64_faq", "BCIA 8016RR"]),
     "behind_imperial": ({"court": "california", "county": "Imperial", "offense": "cultivation",
                          "conviction_date": "1995", "age_at_offense": "21_plus",
                          "amount": "large", **DONE},
@@ -115,7 +115,7 @@ def reachable():
     facts = list(found.values())
     base = CASES["cleared_la"][0]
     facts += [{**base, "county": name} for name in rules.counties.county_names()]
-    facts += [{**CASES["petition_sacramento"][0], "county": n} for n in ("Alpine", "Amador")]
+    facts += [{**CASES["petition_sacramento"][0], "county": n} for n in ("Alpine", "San Diego")]
     return facts
 
 
