@@ -14,7 +14,6 @@ important parts are left out first when space runs short, in every language alik
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -461,7 +460,7 @@ def select(items: list[Part], ask: Ask) -> list[str]:
     return [p.id for p, k in zip(items, keep, strict=True) if k]
 
 
-class _Memo(dict):
+class _Memo(dict[tuple, list[str]]):
     """A bounded memo of ``select`` results (the wording is fixed at import); like an
     ``lru_cache`` it has ``cache_clear``, so a cold benchmark clears it too."""
 
@@ -476,7 +475,7 @@ def chosen_parts(assessment: dict[str, Any], county: str | None, ask: Ask,
                  skip: Sequence[str] = ()) -> list[Part]:
     """The parts said for this verdict (the same in every language)."""
     items = parts(assessment, county, skip=skip)
-    key = json.dumps([assessment, county, ask.by_lang, list(skip)], sort_keys=True)
+    key = (tuple(items), ask.by_lang)  # the parts and their wording decide the choice
     ids = _CHOSEN.get(key)
     if ids is None:
         ids = select(items, ask)
