@@ -60,7 +60,8 @@ class Encoded:
 GSM_ALL = GSM_BASIC | GSM_EXTENSION
 ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 _ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
-_ASCII_EXTENSION = re.compile(f"[{re.escape(''.join(c for c in GSM_EXTENSION if c.isascii()))}]")
+_EXTENSION = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
+_NOT_GSM = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
 
 
 def is_gsm7(text: str) -> bool:
@@ -173,14 +174,15 @@ class Size(NamedTuple):
 
 
 def _size(text: str) -> tuple[int, int, int]:
+    """GSM-7 septets, UTF-16 code units and characters GSM-7 cannot carry."""
+    extension = len(_EXTENSION.findall(text)) if _EXTENSION.search(text) else 0
     if text.isascii():
         bad = len(_ASCII_NOT_GSM.findall(text)) if _ASCII_NOT_GSM.search(text) else 0
-        extension = len(_ASCII_EXTENSION.findall(text)) if _ASCII_EXTENSION.search(text) else 0
         return len(text) + extension, len(text), bad
-    chars = set(text)
-    bad = sum(text.count(ch) for ch in chars - GSM_ALL)
-    extension = sum(text.count(ch) for ch in GSM_EXTENSION.intersection(chars))
-    return len(text) + extension, len(text.encode("utf-16-le", "surrogatepass")) // 2, bad
+    bad = len(_NOT_GSM.findall(text))
+    units = len(text) if max(text) < "\U00010000" else \
+        len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text) + extension, units, bad
 
 
 @lru_cache(maxsize=8192)

@@ -420,7 +420,8 @@ def select(items: list[Part], ask: Ask) -> list[str]:
 
     Affordable: the verdict's segments stay within what it already costs, or within
     ``SOFT_SEGMENTS``. Costs are compared clamped up to ``SOFT_SEGMENTS`` (the same test),
-    so a quick packing that fits proves a part affordable without the exact packing.
+    so a quick packing within that proves a part affordable without the exact packing
+    (adding a part never makes the cheapest packing cheaper).
     """
     priced = [([sms.size(p.text(lang)) for p in items], _tail(text, labels))
               for lang, text, labels in ask.by_lang]
@@ -436,8 +437,11 @@ def select(items: list[Part], ask: Ask) -> list[str]:
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
             quick = packing.first_fit()
-            if quick is not None and quick <= SOFT_SEGMENTS:
-                out.append(SOFT_SEGMENTS)
+            floor = SOFT_SEGMENTS if ceiling is None else ceiling
+            if quick is not None and quick <= floor:
+                # The cheapest packing costs at most ``quick`` and, with one part more,
+                # at least what it cost before: clamped, exactly ``floor``.
+                out.append(max(floor, SOFT_SEGMENTS))
                 continue
             cost = max(packing._solve(packing.n)[0], SOFT_SEGMENTS)
             if ceiling is not None and cost > ceiling:
