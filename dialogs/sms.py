@@ -151,13 +151,13 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     ]
 
 
-@lru_cache(maxsize=4096)
 def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
-    full = [body(text, labels) for text, labels in items]
-    folded = [body(fold(text), [fold(label) for label in labels]) for text, labels in items]
-    if segments("\n\n".join(folded)) < segments("\n\n".join(full)):
-        return True
-    return any(segments(f) < segments(k) for f, k in zip(folded, full, strict=True))
+    """Folding saves a segment on the replies joined by blank lines, or on one of them."""
+    bodies = [total([size(text), labels]) if (labels := labels_size(choices)) else size(text)
+              for text, choices in items]
+    joined = total(bodies, BLANK_LINE)
+    return any(count(b.fucs, b.fbad, b.fgsm) < count(b.ucs, b.bad, b.gsm)
+               for b in [joined, *bodies])
 
 
 class Size(NamedTuple):
@@ -193,6 +193,7 @@ def size(text: str) -> Size:
 
 
 SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
+BLANK_LINE = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
 
 
 def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:

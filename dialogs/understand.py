@@ -194,8 +194,9 @@ def county(text: str) -> str | None:
 PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
 
 
-def _load_places(path: Path = PLACES_FILE) -> list[tuple[re.Pattern[str], str, str]]:
-    """The places table as (pattern, kind, county), longest name first."""
+def _load_places(path: Path = PLACES_FILE) -> dict[str, tuple[int, str, str]]:
+    """The places table by normalized name: (rank, kind, county); rank 0 is the longest
+    name (a longer name wins: "west hollywood" over "hollywood")."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     table: dict[str, tuple[str, str]] = {}
     for name, county_name in (raw.get("cities") or {}).items():
@@ -204,22 +205,31 @@ def _load_places(path: Path = PLACES_FILE) -> list[tuple[re.Pattern[str], str, s
         for name in raw.get(kind) or ():
             table[normalize(str(name))] = (kind, "")
     ordered = sorted(table.items(), key=lambda item: -len(item[0]))
-    return [(re.compile(rf"\b{re.escape(name)}\b"), kind, value)
-            for name, (kind, value) in ordered if name]
+    return {name: (rank, kind, value)
+            for rank, (name, (kind, value)) in enumerate(ordered) if name}
 
 
 PLACES = _load_places()
+PLACE_WORDS = max(len(name.split()) for name in PLACES)  # the most words in a place name
 COURT_OF_PLACE = {"other_state": "other_state", "foreign": "foreign"}
+_WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=2048)
 def place(text: str) -> tuple[str, str] | None:
-    """A city, another state or country, or "Nevada", named in ``text``: (kind, county)."""
+    """A city, another state or country, or "Nevada", named in ``text``: (kind, county).
+
+    Every run of up to ``PLACE_WORDS`` whole words is looked up; the longest name wins.
+    """
     norm = normalize(text[:80])
-    for pattern, kind, value in PLACES:
-        if pattern.search(norm):
-            return kind, value
-    return None
+    spans = [m.span() for m in _WORD.finditer(norm)]
+    best: tuple[int, str, str] | None = None
+    for i, (start, _) in enumerate(spans):
+        for _, end in spans[i:i + PLACE_WORDS]:
+            hit = PLACES.get(norm[start:end])
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+    return (best[1], best[2]) if best is not None else None
 
 
 def read_county(node: Node, text: str, today: date) -> Answer | None:
