@@ -1,7 +1,7 @@
 """Fixtures for the fault and abuse tests: real Redis servers, the app, signed webhooks.
 
-The helpers of ``tests/bot`` (Twilio signer, redis-server process, live HTTP server,
-Telegram Bot API stand-in) are reused, not copied; ``bench/benchlib`` runs gunicorn with
+The helpers of ``tests/helpers`` (Twilio signer, redis-server process, live HTTP server,
+Telegram Bot API stand-in) are reused, not copied; ``procfile_server`` runs gunicorn with
 the Procfile's settings for the tests that need several worker processes.
 """
 
@@ -13,21 +13,15 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import redis
-
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT / "tests" / "bot", ROOT / "bench"):
-    if str(folder) not in sys.path:
-        sys.path.append(str(folder))
-
-import twilio_client  # noqa: E402
-from redis_process import redis_binary  # noqa: E402
+import twilio_client
+from procfile_server import Gunicorn
+from redis_process import redis_binary
 
 SECRET = "faults-secret-key"
 WEBHOOK_SECRET = "faults-webhook-secret_42"
@@ -124,15 +118,13 @@ def gunicorn(redis_url, tmp_path):
     """Start the real app under gunicorn with the Procfile's settings (2 workers, 4
     threads each) on 127.0.0.1: ``gunicorn(**settings) -> server`` (``.url``,
     ``.log_text()``)."""
-    import benchlib
-
     servers = []
 
     def start(**overrides):
         env = {k: str(v) for k, v in settings(redis_url, str(tmp_path / "var"),
                                                **overrides).items()}
         env["LOG_LEVEL"] = "INFO"
-        server = benchlib.Gunicorn("bot.app:create_app()", env)
+        server = Gunicorn("bot.app:create_app()", env)
         servers.append(server)
         return server.start()
 
