@@ -5,7 +5,7 @@ import re
 import pytest
 
 import rules
-from dialogs import catalog, checks, engine, sms, verdict
+from dialogs import catalog, engine, sms, verdict
 
 DONE = {"currently_serving": False, "prior_super_strike": False, "pc290_registrant": False,
         "prior_same_offense_convictions": 0, "sale_to_minor": False, "used_minor": False,
@@ -108,10 +108,10 @@ def test_the_state_list_is_said_to_have_missed_cases_only_once():
 
 
 @pytest.fixture(scope="module")
-def reachable():
+def reachable(exploration):
     """The facts of every verdict a conversation reaches (breadth first, then random walks),
     and a check in every county."""
-    found = checks.explore().verdict_facts  # the same walk as `clearline flows check`
+    found = exploration.verdict_facts  # the same walk as `clearline flows check`
     facts = list(found.values())
     base = CASES["cleared_la"][0]
     facts += [{**base, "county": name} for name in rules.counties.county_names()]
