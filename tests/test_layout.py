@@ -150,6 +150,9 @@ for name, keep in closures.items():
     if pid == 0:
         for loaded in [m for m in sys.modules if ours(m) and m not in keep]:
             del sys.modules[loaded]
+            parent, _, child = loaded.rpartition(".")
+            if parent in sys.modules:  # nor reachable as an attribute of its package
+                vars(sys.modules[parent]).pop(child, None)
         try:
             __import__(name)
         except BaseException as exc:
