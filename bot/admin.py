@@ -37,7 +37,9 @@ from flask import (
 from flask_wtf.csrf import generate_csrf
 
 from bot import stats
-from bot.web import check_csrf, config, page_lang, secure, store, ui_strings
+from bot.shared import check_csrf, config, page_lang, secure, store
+from bot.wording import ui_strings
+from dialogs.flow import MAIN
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 bp.after_request(secure)
@@ -193,7 +195,7 @@ def dashboard() -> Any:
     if not signed_in():
         return _login_page()
     try:
-        data = stats.read(store().redis, weeks=period())
+        data = stats.read(store().redis, weeks=period(), ttl_days=stats_days())
     except redis.RedisError:
         return _unavailable()
     return _page("admin.html", s=data, charts=charts(data, page_lang()), top=TOP,
@@ -244,7 +246,7 @@ def export_csv() -> Response:
         return Response(_words("admin_csv_sign_in") + "\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="clearline-admin"'})
     try:
-        body = stats.to_csv(stats.read(store().redis, weeks=period()))
+        body = stats.to_csv(stats.read(store().redis, weeks=period(), ttl_days=stats_days()))
     except redis.RedisError:
         return _unavailable()
     return Response(body, mimetype="text/csv", headers={
@@ -253,6 +255,11 @@ def export_csv() -> Response:
 
 
 PERIODS = ("4", "13", "all")  # weeks shown (their names: ``ui.period.<key>``)
+
+
+def stats_days() -> int:
+    """How long the counters are kept (``STATS_TTL_DAYS``): "All kept" reaches that far."""
+    return int(config("STATS_TTL_DAYS", str(stats.DEFAULT_TTL_DAYS)))
 
 
 def period() -> int | None:
@@ -272,10 +279,6 @@ def node_name(node: str, lang: str = "en") -> str:
 
 def flow_order() -> dict[str, int]:
     """Each node's position in the flow file, so the funnel lists questions as asked."""
-    try:
-        from dialogs.flow import MAIN
-    except Exception:  # the admin page still works, in count order only
-        return {}
     return {node: i for i, node in enumerate(MAIN.nodes)}
 
 

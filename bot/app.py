@@ -2,40 +2,29 @@
 
 Configuration comes from the environment (see ``bot.config`` and the README); a mapping
 passed to ``create_app`` overrides it (tests use this). The session store is shared by
-every blueprint through ``current_app.extensions["clearline"].store`` (or ``get_store()``).
+every blueprint through ``current_app.extensions["clearline"].store`` (or
+``bot.shared.get_store()``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import Flask, Request, Response, current_app, jsonify, request
+from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot import admin, conversation, logs, share, sms, telegram, voice, web, whatsapp, wording
 from bot import config as settings
-from bot import logs, wording
+from bot.shared import Clearline, get_store, secure
 from bot.store import SessionStore
+from bot.twilio_webhook import twiml
 
 log = logging.getLogger("clearline.app")
-
-
-@dataclass
-class Clearline:
-    """What the blueprints share: the session store and, once used, the Telegram bridge."""
-
-    store: SessionStore
-    telegram: Any = None
-
-
-def get_store(app: Flask | None = None) -> SessionStore:
-    """The session store of ``app`` (default: the current app)."""
-    return (app or current_app).extensions["clearline"].store
 
 
 class SafeRequest(Request):
@@ -82,15 +71,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
     app.extensions["clearline"] = Clearline(store=SessionStore.from_config(conf))
 
-    from bot import sms, telegram, voice, whatsapp
-
     app.register_blueprint(sms.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(whatsapp.bp)
     # Outreach blueprints (web chat, share kit, admin) register here:
-    from bot import admin, share, web
-
     app.register_blueprint(web.bp)
     app.register_blueprint(share.bp)
     app.register_blueprint(admin.bp)
@@ -110,8 +95,6 @@ def _secure(response: Response) -> Response:
     files, 404s), where a blueprint did not add them already; not on the webhooks."""
     if request.path in WEBHOOKS or "Content-Security-Policy" in response.headers:
         return response
-    from bot.web import secure
-
     return secure(response)
 
 
@@ -129,7 +112,8 @@ def healthz() -> tuple[Response, int]:
 
 
 def http_error(exc: HTTPException) -> Response:
-    """HTTP errors as a short plain-text answer (TwiML callers get an empty Response)."""
+    """HTTP errors as a short plain-text answer (``413 Request Entity Too Large``), to
+    every caller: webhooks get no TwiML or Bot API method with them."""
     if request.path == "/sms" and exc.code == 413:
         logs.event(log, "sms_refused", logging.WARNING, reason="too_large")
     response = exc.get_response()
@@ -144,12 +128,7 @@ def unexpected_error(exc: Exception) -> Response | tuple[str, int]:
         return http_error(exc)
     log.exception("unhandled_error", extra={"fields": {"path": request.path}})
     if request.path == "/voice":
-        from bot.voice import spoken_notice
-
-        return spoken_notice("error")
+        return voice.spoken_notice("error")
     if request.path in ("/sms", "/whatsapp"):
-        from bot.conversation import notice
-        from bot.sms import render, twiml
-
-        return twiml(render([notice("error")]))
+        return twiml(sms.render([conversation.notice("error")]))
     return wording.notice("error", None)["text"] + "\n", 500  # the language is unknown

@@ -50,6 +50,14 @@ DEFAULTS: dict[str, Any] = {
     "ORG_NAME": None,  # who runs this service, shown on the chat, /privacy and the flyer
     "ORG_URL": None,  # the operator's web site (https://...)
     "ORG_CONTACT": None,  # how to reach the operator: a phone number, email or address
+    "ADMIN_TOKEN": None,  # unset: /admin answers 404; else the token to sign in with
+    "HOTLINE_NUMBER": None,  # the SMS number for the share kit's sms: link and the flyer
+    "TELEGRAM_BOT_USERNAME": None,  # the bot's username, for the share kit's t.me links
+    "STATS_TTL_DAYS": 400,  # an aggregate counter is kept this long after its last write
+    "HOST": "127.0.0.1",  # where ``clearline serve`` listens (--host wins)
+    "PORT": 8000,  # (--port wins; the Procfile binds 0.0.0.0:$PORT)
+    "WEB_CONCURRENCY": 2,  # gunicorn workers, for ``clearline serve`` and the Procfile
+    "GUNICORN_THREADS": 4,  # threads per gunicorn worker
 }
 
 
@@ -96,6 +104,18 @@ def load(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | No
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = local_secret(config["DATA_DIR"])
     return config
+
+
+def hand_down(values: Mapping[str, str], *, replace: bool = True) -> None:
+    """Pass settings on to the processes this one starts (gunicorn's workers, the
+    Telegram worker), through the environment they will ``load`` from: ``clearline serve``
+    gives them the embedded Redis's URL and the secret key it settled on. With
+    ``replace=False`` a value already in the environment stays."""
+    for name, value in values.items():
+        if name not in DEFAULTS:
+            raise ConfigError(f"{name} is not a setting")
+        if replace or not os.environ.get(name):
+            os.environ[name] = str(value)
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:

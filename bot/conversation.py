@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import redis
 
 import dialogs
-from bot import logs
+from bot import logs, stats
 from bot.store import Group, SessionStore, Snapshot
 from bot.wording import lang_of, notice
 
@@ -228,11 +228,8 @@ def _lang(state: dict | None) -> str:
 
 def _record_stats(store: SessionStore, channel: str, ref: str | None, events: list[dict]) -> None:
     """Count the step's aggregate events; a failure here never loses the person's reply."""
-    from bot import stats
-
     try:
-        store.count(stats.increments(channel=channel, ref=ref, events=events),
-                    stats.ttl_seconds())
+        store.count(stats.increments(channel=channel, ref=ref, events=events), store.stats_ttl)
     except Exception as exc:  # stats must never cost a person their reply
         logs.event(log, "stats_not_recorded", logging.WARNING, error=type(exc).__name__)
 

@@ -13,8 +13,11 @@ import subprocess
 import sys
 from typing import Any
 
+from gunicorn.app.base import BaseApplication
+
 from bot import config as settings
-from bot import logs
+from bot import logs, redis_embedded, telegram
+from bot.app import create_app
 
 
 def _urls(host: str, port: int) -> str:
@@ -29,7 +32,7 @@ def banner(base: str, conf: dict, telegram_mode: str) -> str:
         f"embedded, data in {os.path.join(conf['DATA_DIR'], 'redis')}/"
     )
     sms_note = "" if conf.get("TWILIO_AUTH_TOKEN") else "  (set TWILIO_AUTH_TOKEN to accept Twilio)"
-    admin_note = "" if os.environ.get("ADMIN_TOKEN") else "  (set ADMIN_TOKEN to open it)"
+    admin_note = "" if conf.get("ADMIN_TOKEN") else "  (set ADMIN_TOKEN to open it)"
     telegram = {
         "webhook": f"webhook at {conf.get('PUBLIC_URL')}/telegram",
         "polling": "polling worker running",
@@ -62,22 +65,18 @@ def _telegram_mode(conf: dict) -> str:
 
 def main(host: str | None, port: int | None) -> int:
     """Run the web process until Ctrl+C; return the exit code."""
-    from gunicorn.app.base import BaseApplication
-
-    from bot import redis_embedded, telegram
-
-    host = host or os.environ.get("HOST") or "127.0.0.1"
-    port = int(port or os.environ.get("PORT") or 8000)
     try:
         conf = settings.load()
     except settings.ConfigError as exc:
         print(f"clearline serve: {exc}", file=sys.stderr)
         return 2
+    host = host or conf["HOST"]
+    port = port or conf["PORT"]
     logs.setup(conf["LOG_LEVEL"])
     conf["REDIS_URL_GIVEN"] = bool(conf["REDIS_URL"])
     if not conf["REDIS_URL"]:
-        os.environ["REDIS_URL"] = redis_embedded.url(conf["DATA_DIR"])
-    os.environ.setdefault("SECRET_KEY", conf["SECRET_KEY"])
+        settings.hand_down({"REDIS_URL": redis_embedded.url(conf["DATA_DIR"])})
+    settings.hand_down({"SECRET_KEY": conf["SECRET_KEY"]}, replace=False)
     mode = _telegram_mode(conf)
     poller: subprocess.Popen | None = None
     if mode == "webhook" and not telegram.set_webhook(conf):
@@ -88,8 +87,8 @@ def main(host: str | None, port: int | None) -> int:
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"{host}:{port}",
-                "workers": int(os.environ.get("WEB_CONCURRENCY", 2)),
-                "threads": int(os.environ.get("GUNICORN_THREADS", 4)),
+                "workers": conf["WEB_CONCURRENCY"],
+                "threads": conf["GUNICORN_THREADS"],
                 "timeout": 30,
                 "graceful_timeout": 10,  # Ctrl+C: a worker that does not stop is ended then
                 "logger_class": "bot.logs.GunicornLogger",
@@ -101,8 +100,6 @@ def main(host: str | None, port: int | None) -> int:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from bot.app import create_app
-
             return create_app()
 
     try:

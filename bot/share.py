@@ -20,7 +20,8 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from bot.chatview import national
-from bot.web import LANGS, config, organisation, page_lang, secure, ui_strings
+from bot.shared import LANGS, config, organisation, page_lang, secure
+from bot.wording import ui_strings
 from dialogs.verdict import short_url
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,16}$")

@@ -7,8 +7,7 @@ so old weeks disappear on their own. All stats keys share the hash tag ``{stats}
 Redis Cluster they sit in one slot and can be read in one pipeline.
 
 ``increments`` lists the counters one step's events add 1 to; the conversation path adds
-them in one atomic script (``SessionStore.count``), and ``record`` queues them on a
-pipeline the caller owns.
+them in one atomic script (``SessionStore.count``).
 ``read`` gathers the counters for the admin page; ``to_csv`` exports them with small
 counts (under 5) shown as ``"<5"``, and ``protect`` also hides the counts from which a
 hidden one could be worked out (a total beside a single hidden cell).
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,13 +31,9 @@ _REF_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 _SAFE_RE = re.compile(r"[^\w .'-]+", re.UNICODE)
 
 
-def ttl_seconds() -> int:
-    """The lifetime of a stats key, renewed on every write."""
-    try:
-        days = int(os.environ.get("STATS_TTL_DAYS", DEFAULT_TTL_DAYS))
-    except ValueError:
-        days = DEFAULT_TTL_DAYS
-    return max(days, 1) * 86400
+def ttl_seconds(days: int = DEFAULT_TTL_DAYS) -> int:
+    """The lifetime of a stats key (``STATS_TTL_DAYS``), renewed on every write."""
+    return max(int(days), 1) * 86400
 
 
 def week_of(moment: datetime) -> str:
@@ -112,27 +106,6 @@ def increments(
     return bumps
 
 
-def record(
-    pipe: Any,
-    *,
-    channel: str,
-    ref: str | None,
-    events: list[dict],
-    now: datetime | None = None,
-) -> None:
-    """Queue the counter increments for one step's stat events on ``pipe``.
-
-    ``pipe`` is a redis-py pipeline (transactional or not); nothing is executed here.
-    Unknown or malformed events are ignored, so a stats problem never breaks a reply.
-    """
-    bumps = increments(channel=channel, ref=ref, events=events, now=now)
-    for name, field in bumps:
-        pipe.hincrby(name, field, 1)
-    ttl = ttl_seconds()
-    for name in sorted({name for name, _ in bumps}):
-        pipe.expire(name, ttl)
-
-
 def weeks_back(count: int, now: datetime | None = None) -> list[str]:
     """The last ``count`` ISO weeks, oldest first, ending with the current one."""
     now = now or datetime.now(UTC)
@@ -163,8 +136,9 @@ def _add(into: dict[str, int], name: str, count: int) -> None:
     into[name] = into.get(name, 0) + count
 
 
-def read(redis: Any, *, weeks: int | None = None, now: datetime | None = None) -> dict:
-    """All counters of the last ``weeks`` weeks (default: as far as the TTL reaches).
+def read(redis: Any, *, weeks: int | None = None, ttl_days: int = DEFAULT_TTL_DAYS,
+         now: datetime | None = None) -> dict:
+    """All counters of the last ``weeks`` weeks (default: as far as ``ttl_days`` reaches).
 
     One round trip. Returns a dict with ``weeks`` (list of per-week started/completed,
     oldest first), ``channels`` and ``refs`` (``{name: {"started", "completed"}}``),
@@ -173,7 +147,7 @@ def read(redis: Any, *, weeks: int | None = None, now: datetime | None = None) -
     {field: count}}}``, for the CSV export).
     """
     if weeks is None:
-        weeks = ttl_seconds() // (7 * 86400) + 1
+        weeks = ttl_seconds(ttl_days) // (7 * 86400) + 1
     week_names = weeks_back(weeks, now)
     pipe = redis.pipeline(transaction=False)
     for week in week_names:

@@ -40,6 +40,9 @@ from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
 from redis.retry import Retry
 
+from bot import redis_embedded, stats
+from bot.config import ConfigError
+
 PREFIX = "clearline"
 log = logging.getLogger("clearline.store")
 RATE_WINDOW_SECONDS = 60
@@ -254,6 +257,7 @@ class SessionStore:
         pump_limit: int = 0,
         pump_window: int = 600,
         memory_warn_percent: int = 80,
+        stats_ttl_days: int = stats.DEFAULT_TTL_DAYS,
     ) -> None:
         self.redis = client
         self._secret = secret_key.encode("utf-8")
@@ -266,6 +270,7 @@ class SessionStore:
         self.pump_limit = int(pump_limit)  # new senders a group may bring per window; 0: off
         self.pump_window = max(int(pump_window), 1)
         self.memory_warn_percent = int(memory_warn_percent)
+        self.stats_ttl = stats.ttl_seconds(stats_ttl_days)  # seconds, renewed on each count
         self._memory_checked = time.monotonic()  # the first look a minute in
         self._begin = client.register_script(_BEGIN)
         self._commit = client.register_script(_COMMIT)
@@ -278,8 +283,6 @@ class SessionStore:
         url = config.get("REDIS_URL")
         options: dict[str, Any] = {}
         if not url:
-            from bot import redis_embedded
-
             url = redis_embedded.url(config["DATA_DIR"])
             options["client_name"] = redis_embedded.client_name()
         # Fail fast when Redis is down: the person is asked to try again in a moment.
@@ -293,8 +296,6 @@ class SessionStore:
             else:
                 client = redis.Redis.from_url(url, health_check_interval=30, **options)
         except (ValueError, redis.exceptions.RedisClusterException) as exc:
-            from bot.config import ConfigError
-
             raise ConfigError(f"REDIS_URL: {exc}") from exc
         return cls(
             client,
@@ -306,6 +307,7 @@ class SessionStore:
             pump_limit=config.get("SMS_PUMP_LIMIT", 0),
             pump_window=config.get("SMS_PUMP_WINDOW_SECONDS", 600),
             memory_warn_percent=config.get("REDIS_MEMORY_WARN_PERCENT", 80),
+            stats_ttl_days=config.get("STATS_TTL_DAYS", stats.DEFAULT_TTL_DAYS),
         )
 
     def _hash(self, text: str) -> str:
@@ -331,10 +333,6 @@ class SessionStore:
         window = group.where(time.time() if now is None else now)[0]
         tag = f"{PREFIX}:{{g{self._hash(f'group:{group.name}')[:16]}}}"
         return [f"{tag}:p{window}", f"{tag}:p{window - 1}"]
-
-    def group_key(self, group: str) -> str:
-        """The current window's set of new senders from ``group`` (a keyed hash of it)."""
-        return self.group_keys(group)[0]
 
     def _call(self, script: Any, keys: list, args: list, *, again: list | None = None) -> Any:
         """Run a script; when its answer is lost, send it again only with ``again`` (the

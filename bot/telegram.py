@@ -43,8 +43,10 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, filters
 from telegram.ext import MessageHandler as _MessageHandler
 
+from bot import config as settings
 from bot import links, logs, wording
 from bot.conversation import clean_ref, handle_message
+from bot.store import SessionStore
 
 bp = Blueprint("telegram", __name__)
 log = logging.getLogger("clearline.telegram")
@@ -218,9 +220,6 @@ def build_application(config: Mapping[str, Any], store: Any) -> Application:
 
 def run_polling() -> int:
     """``clearline telegram``: fetch updates with long polling until stopped (SIGINT/TERM)."""
-    from bot import config as settings
-    from bot.store import SessionStore
-
     config = settings.load()
     logs.setup(config["LOG_LEVEL"])
     if not config["TELEGRAM_BOT_TOKEN"]:

@@ -28,7 +28,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 import dialogs
 from bot import logs
 from bot.conversation import Result, handle_message, notice
-from bot.sms import signature_ok
+from bot.twilio_webhook import signature_ok
 from dialogs import catalog
 from dialogs import voice as words
 from dialogs.voice import Prompt

@@ -7,17 +7,13 @@ referral code from the link, the page language and short status codes; no messag
 The conversation itself (and its transcript, :mod:`bot.history`) lives in Redis under a
 keyed hash of that id, so a reload, a language switch or a browser without JavaScript
 shows all of it. Posts carry a CSRF token (Flask-WTF); every page gets strict security
-headers (see :func:`secure`). Also ``GET /privacy``.
+headers (see :func:`bot.shared.secure`). Also ``GET /privacy``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import secrets
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -32,22 +28,25 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from wtforms.validators import ValidationError
+from flask_wtf.csrf import generate_csrf
 
-from bot import chatview, history
+from bot import chatview, conversation, history
+from bot.shared import (
+    LANGS,
+    asset,
+    check_csrf,
+    config,
+    organisation,
+    page_lang,
+    secure,
+    store,
+)
 from bot.stats import clean_ref
+from bot.store import Group
 from bot.wording import ui_strings
 
-HERE = Path(__file__).parent
-LANGS = ("en", "es")
 DEFAULT_MAX_TEXT = 1600  # MAX_TEXT_LENGTH: the same limit as SMS
 MAX_BODY = 32 * 1024  # a JSON body: room for MAX_TEXT_LENGTH characters, escaped
-
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 class _Blueprint(Blueprint):
@@ -64,56 +63,6 @@ bp = _Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
-
-
-# --- shared by the web, share and admin pages -------------------------------------------
-
-
-def page_lang() -> str:
-    """The page language: ``?lang=``, then the cookie, then the browser's preference."""
-    asked = request.args.get("lang", "")
-    if asked in LANGS:
-        session["lang"] = asked
-        return asked
-    if session.get("lang") in LANGS:
-        return session["lang"]
-    return request.accept_languages.best_match(LANGS, default="en") or "en"
-
-
-@cache
-def _static_version(filename: str) -> str:
-    data = (HERE / "static" / filename).read_bytes()
-    return hashlib.sha256(data).hexdigest()[:10]
-
-
-def asset(filename: str) -> str:
-    """The URL of a static file, versioned by its content so it can be cached long."""
-    return url_for("web.static", filename=filename, v=_static_version(filename))
-
-
-def secure(response: Response) -> Response:
-    """Add the security headers every Clearline page carries."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if response.mimetype in ("text/html", "application/json", "text/csv"):
-        headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-def config(name: str, default: str = "") -> str:
-    """A setting from the app config (which ``create_app`` fills from the environment)."""
-    value = current_app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name, default)
-    return str(value)
 
 
 @bp.record_once
@@ -134,15 +83,6 @@ def _configure(state: Any) -> None:
 bp.after_request(secure)
 
 
-def check_csrf(token: str | None) -> bool:
-    """True when the token matches this browser's session (Flask-WTF's check)."""
-    try:
-        validate_csrf(token)
-    except (ValidationError, CSRFError):
-        return False
-    return True
-
-
 # --- the conversation --------------------------------------------------------------------
 
 
@@ -157,20 +97,11 @@ def sender_id() -> str:
 def session_limits() -> list[Any]:
     """How many new conversations may start in the sliding window: from this client's
     address (the real one, through ``PROXY_HOPS``) and from every client together."""
-    from bot.store import Group
-
     cfg = current_app.config
     window = int(cfg.get("WEB_SESSIONS_WINDOW_SECONDS") or 600)
     return [Group(f"web:addr:{request.remote_addr or '-'}",
                   int(cfg.get("WEB_SESSIONS_PER_ADDRESS") or 0), window),
             Group("web:all", int(cfg.get("WEB_SESSIONS_GLOBAL") or 0), window)]
-
-
-def store() -> Any:
-    """The app's session store (``bot.store.SessionStore``)."""
-    from bot.app import get_store
-
-    return get_store(current_app)
 
 
 NOTICE_STATUSES = ("rate_limited", "throttled", "busy", "unavailable", "error")
@@ -199,8 +130,6 @@ def converse(text: str, message_id: str | None, *, tapped: bool = False) -> Turn
     language (the page switches with the bot) and, when the person erased their answers,
     forgets the transcript and this browser's session too.
     """
-    from bot import conversation
-
     limit = max_text()
     cut = len(text) > limit
     text = text[:limit]
@@ -358,8 +287,6 @@ def chat_page() -> Response:
 
 def notice_text(status: Any, lang: str) -> str | None:
     """The words of a channel notice kept as a status code in the cookie."""
-    from bot import conversation
-
     if status not in NOTICE_STATUSES:
         return None
     return str(conversation.notice(status, lang)["text"])
@@ -448,19 +375,6 @@ def _progress_text(step: Any, lang: str) -> str | None:
     if not isinstance(step, list) or len(step) != 2:
         return None
     return ui_strings()[lang]["progress"].format(n=step[0], total=step[1])
-
-
-def organisation() -> dict[str, str]:
-    """Who runs this service (``ORG_NAME``, ``ORG_URL``, ``ORG_CONTACT``); {} when unset."""
-    name = config("ORG_NAME").strip()
-    if not name:
-        return {}
-    url = config("ORG_URL").strip()
-    return {
-        "name": name,
-        "url": url if url.startswith(("https://", "http://")) else "",
-        "contact": config("ORG_CONTACT").strip(),
-    }
 
 
 @bp.get("/privacy")

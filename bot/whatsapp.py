@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from bot import logs
 from bot.conversation import handle_message, notice
 from bot.share import ref_in_sms
-from bot.sms import signature_ok, twiml
+from bot.twilio_webhook import signature_ok, twiml
 from dialogs import whatsapp
 
 bp = Blueprint("whatsapp", __name__)

@@ -20,8 +20,9 @@ from typing import Any
 
 import rules
 from rules import codes
+from rules.facts import parse_facts
 
-from . import catalog, engine, measures, sms, verdict
+from . import catalog, engine, measures, sms, verdict, voice
 from .flow import ACTIONS, ASSESS, CONDITIONS, NODE_TYPES, Flow, Node
 from .understand import COMMANDS, PARSERS
 
@@ -148,8 +149,6 @@ def check_structure(flow: Flow, report: Report) -> None:
 
 def _fact_value_ok(key: str, value: Any) -> bool:
     """True when rules read ``value`` for ``key`` as a known fact."""
-    from rules.facts import parse_facts
-
     parsed = parse_facts({key: value}, date.today())
     return getattr(parsed, key, None) is not None
 
@@ -539,8 +538,6 @@ def check_typical(flow: Flow, report: Report) -> None:
 
 def check_voice(flow: Flow, report: Report) -> None:
     """Each typical check as a phone call: its estimated spoken length, each language."""
-    from . import voice
-
     most = voice.MAX_SECONDS
     report.section(f"Typical checks by voice (budget: {most} s spoken, at "
                    f"{voice.WORDS_PER_MINUTE} words a minute)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import catalog
-from .flow import ASSESS, MAIN, Flow
+from .flow import ASSESS, FLOWS, MAIN, Flow
 
 FLOW = MAIN
 
@@ -14,6 +14,12 @@ def _label(text: str) -> str:
     """Text safe inside a quoted Mermaid label."""
     text = text.replace('"', "#quot;").replace("\n", " ")
     return text if len(text) <= 48 else text[:45] + "..."
+
+
+def _english(key: str) -> str:
+    """A message's English wording, its placeholders shown by name (``[county]``)."""
+    raw = catalog.CATALOGS[catalog.DEFAULT_LANG].get(key, key)
+    return catalog.text("en", key, **{name: f"[{name}]" for name in catalog.placeholders(raw)})
 
 
 def _mid(node_id: str) -> str:
@@ -28,7 +34,7 @@ def mermaid(flow: Flow = FLOW) -> str:
     lines.append(f'  {_mid(ASSESS)}{{{{"rules.assess: ask the first missing fact"}}}}')
     for node in flow.nodes.values():
         key = node.ask or node.say
-        words = _label(catalog.text("en", key)) if key else ""
+        words = _label(_english(key)) if key else ""
         if node.type == "verdict":
             words = "outcome, why, how to confirm, what next"
         shape = {
@@ -66,8 +72,6 @@ def mermaid(flow: Flow = FLOW) -> str:
 
 def write_diagrams(out_dir: str) -> str:
     """Write ``flow-<name>.mmd`` for each flow into ``out_dir``; return the Mermaid text."""
-    from .flow import FLOWS
-
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     texts = []

@@ -49,11 +49,6 @@ def _phrases(key: str) -> frozenset[str]:
     return frozenset(normalize(w) for w in catalog.words(key) if normalize(w))
 
 
-def is_yes(text: str) -> bool:
-    """True for "yes", "sí", "ok" and their kin (the whole message)."""
-    return normalize(text) in _phrases("syn.yes")
-
-
 def is_thanks(text: str) -> bool:
     """True for "thanks", "ok", "gracias" and their kin (the whole message)."""
     return normalize(text) in _phrases("syn.thanks")

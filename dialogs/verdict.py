@@ -59,9 +59,6 @@ SAID_BY_NEXT = {
     for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
 }
 SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
-PHONE = re.compile(r"\(\d{3}\) \d{3}-\d{4}")
-FORM = re.compile(r"\b(?:CR-40\d|JV-74\d|BCIA \d{4}[A-Z]*)\b")
-ADDRESS = re.compile(r"\b[a-z0-9.-]+\.(?:gov|org|com|us|net)(?:/[^\s)]*[^\s.,;:)])?")
 
 
 def _t(lang: str, key: str, **params: Any) -> str:
@@ -534,12 +531,6 @@ def citations_line(lang: str, assessment: dict[str, Any], today: str) -> str:
     cites = ", ".join(said_citations(assessment))
     return _t(lang, "v.cite", date=today, cites=cites) if cites else _t(lang, "v.checked",
                                                                            date=today)
-
-
-def parity_tokens(text: str) -> dict[str, list[str]]:
-    """The parts of a verdict that must match across languages: phones, forms, addresses."""
-    return {"phones": sorted(PHONE.findall(text)), "forms": sorted(FORM.findall(text)),
-            "addresses": sorted(a.lower() for a in ADDRESS.findall(text))}
 
 
 # --- the end-of-session summary, WHY and MY RESULT --------------------------------------

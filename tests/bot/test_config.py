@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import logging
+import re
+from pathlib import Path
 
 import pytest
 
 from bot import config, logs
+from bot.store import SessionStore
 
 
 def test_defaults_environment_and_overrides(tmp_path):
@@ -85,3 +89,63 @@ def test_log_lines_are_json_and_scrubbed():
     text = stream.getvalue()
     assert "555" not in text and "987654321" not in text and "ABC" not in text
     assert lines[2]["error"] == "ValueError" and len(lines) == 3  # httpx kept quiet
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTING = re.compile(r"`([A-Z][A-Z0-9_]+)`")
+
+
+def readme_settings() -> set[str]:
+    """Every variable named in the first column of the README's settings tables (those
+    headed ``| Variable | Default | What it does |``)."""
+    names: set[str] = set()
+    in_table = False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| Variable | Default |"):
+            in_table = True
+        elif not line.startswith("|"):
+            in_table = False
+        elif in_table:
+            names.update(SETTING.findall(line.split("|")[1]))
+    return names
+
+
+def test_every_setting_is_in_defaults_and_in_the_readme():
+    documented = readme_settings()
+    assert set(config.DEFAULTS) - documented == set(), "settings the README does not list"
+    assert documented - set(config.DEFAULTS) == set(), "README settings config.py lacks"
+
+
+def test_settings_the_pages_and_serve_use_come_from_the_environment(tmp_path):
+    env = {"SECRET_KEY": "s", "REDIS_URL": "redis://127.0.0.1:1/0", "STATS_TTL_DAYS": "10",
+           "ADMIN_TOKEN": "t", "PORT": "5001", "WEB_CONCURRENCY": "3"}
+    conf = config.load(env=env)
+    assert (conf["ADMIN_TOKEN"], conf["PORT"], conf["WEB_CONCURRENCY"]) == ("t", 5001, 3)
+    assert conf["HOST"] == "127.0.0.1" and conf["GUNICORN_THREADS"] == 4
+    assert SessionStore.from_config(conf).stats_ttl == 10 * 86400  # the stats keys' TTL
+
+
+ENVIRONMENT = ("environ", "environb", "getenv", "getenvb", "putenv", "unsetenv")
+
+
+def _environment_reads(tree: ast.AST) -> list[int]:
+    """Lines of ``tree`` that touch the process environment (``os.environ``, ``getenv``)."""
+    lines = []
+    for node in ast.walk(tree):
+        names = [node.attr] if isinstance(node, ast.Attribute) else []
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            names = [alias.name for alias in node.names]
+        if any(name in ENVIRONMENT for name in names):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_bot_config_reads_the_environment():
+    found = []
+    for folder in ("bot", "dialogs", "rules"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "bot" / "config.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(ROOT)}:{line}" for line in _environment_reads(tree)]
+    assert found == [], f"read settings through bot.config, not the environment: {found}"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import twilio_client
+from telegram_standin import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,11 +81,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_clearline_serve_runs_gunicorn_on_the_embedded_redis(tmp_path):
+def test_clearline_serve_runs_gunicorn_and_the_telegram_poller_on_the_embedded_redis(
+        tmp_path, standin):
+    """One start-up of ``clearline serve`` (each costs 10-15 s here): gunicorn's two
+    workers answer SMS on the embedded Redis, and with a Telegram token set (no
+    ``PUBLIC_URL``) the polling worker runs beside them."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "TELEGRAM_"))}
     env.update(PYTHONPATH=str(ROOT), TWILIO_AUTH_TOKEN=twilio_client.AUTH_TOKEN,
-               PYTHONFAULTHANDLER="1",
+               PYTHONFAULTHANDLER="1", TELEGRAM_BOT_TOKEN=TOKEN,
+               TELEGRAM_API_BASE_URL=standin.base_url,
                WEB_CONCURRENCY="2", SECRET_KEY="", PUBLIC_URL="")
     server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
                               cwd=tmp_path, env=env, stdout=subprocess.PIPE,
@@ -119,6 +125,9 @@ def test_clearline_serve_runs_gunicorn_on_the_embedded_redis(tmp_path):
             with ThreadPoolExecutor(8) as pool:  # spread over both workers
                 results = list(pool.map(send, range(40)))
             assert all(status == 200 and messages for status, messages in results)
+        assert "Telegram      polling worker running" in text
+        standin.push(standin.make_update(4242, "/start"))
+        assert len(standin.wait_sent(4242, 2, timeout=30)) == 2
     finally:
         server.send_signal(signal.SIGTERM)  # what a platform sends; Ctrl+C sends SIGINT
         try:
@@ -185,22 +194,17 @@ def test_procfile_web_process_shares_the_embedded_redis(tmp_path):
     assert (tmp_path / "var" / "redis" / "clearline.rdb").exists()
 
 
-def test_clearline_serve_runs_the_telegram_poller_when_a_token_is_set(tmp_path, standin):
-    from telegram_standin import TOKEN
+def test_the_serve_banner_says_what_is_off_and_which_setting_turns_it_on():
+    from bot import serve
 
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "TELEGRAM_"))}
-    env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=TOKEN, PUBLIC_URL="",
-               TELEGRAM_API_BASE_URL=standin.base_url, WEB_CONCURRENCY="1")
-    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}")
-        standin.push(standin.make_update(4242, "/start"))
-        assert len(standin.wait_sent(4242, 2, timeout=30)) == 2
-    finally:
-        server.send_signal(signal.SIGTERM)
-        out, err = server.communicate(timeout=30)
-    assert "Telegram      polling worker running" in out
-    assert server.returncode == 0, err[-2000:]
+    base = "http://127.0.0.1:8000"
+    quiet = serve.banner(base, {"DATA_DIR": "var"}, serve._telegram_mode({}))
+    assert "Telegram      off (set TELEGRAM_BOT_TOKEN to turn it on)" in quiet
+    assert "/admin  (set ADMIN_TOKEN to open it)" in quiet
+    assert "Redis         embedded, data in var/redis/" in quiet
+    conf = {"DATA_DIR": "var", "ADMIN_TOKEN": "t", "TWILIO_AUTH_TOKEN": "a",
+            "TELEGRAM_BOT_TOKEN": "x", "PUBLIC_URL": "https://c.example",
+            "TELEGRAM_WEBHOOK_SECRET": "s", "REDIS_URL_GIVEN": True}
+    set_up = serve.banner(base, conf, serve._telegram_mode(conf))
+    assert "set " not in set_up and "Redis         REDIS_URL" in set_up
+    assert "Telegram      webhook at https://c.example/telegram" in set_up

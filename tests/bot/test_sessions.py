@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import twilio_client
-from conftest import WEBHOOK_SECRET
-from telegram_standin import TOKEN
+from telegram_standin import TOKEN, WEBHOOK_SECRET
 
 from bot import stats, telegram
 from dialogs.sms import segments

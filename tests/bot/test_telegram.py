@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import dialog_script
-from conftest import WEBHOOK_SECRET
-from telegram_standin import TOKEN
+from telegram_standin import TOKEN, WEBHOOK_SECRET
 
 CHAT = 987654321
 ROOT = Path(__file__).resolve().parents[2]

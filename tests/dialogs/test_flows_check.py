@@ -1,6 +1,7 @@
 """`clearline flows check` passes, and its checks catch what they claim to catch."""
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -8,10 +9,20 @@ from bot import cli
 from dialogs import catalog, checks, tools
 from rules import codes
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
 
 @pytest.fixture(scope="module")
-def report():
-    return tools.check_flows()
+def report(exploration):
+    """`clearline flows check`'s result, its walk through the flow the session's own."""
+
+    def explore(flow=checks.FLOW):
+        assert flow is checks.FLOW
+        return exploration
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checks, "explore", explore)
+        return tools.check_flows()
 
 
 def test_flows_check_passes(report):
@@ -69,6 +80,7 @@ def test_an_over_long_message_is_reported(monkeypatch):
     english = dict(catalog.CATALOGS["en"])
     english["q.juvenile"] = "Was the case in juvenile court? " * 12
     monkeypatch.setitem(catalog.CATALOGS, "en", english)
+    monkeypatch.setattr(checks, "verdict_messages", dict)  # their check runs in the report
     report = checks.Report()
     checks.check_sms(checks.FLOW, report)
     assert any("'q.juvenile' takes" in e for e in report.errors)
@@ -80,6 +92,15 @@ def test_diagram_is_written(tmp_path):
     assert text.strip() == written.strip()
     assert written.startswith("%%") and "flowchart TD" in written
     assert "n_assess -->|county missing| n_county" in written
+
+
+def test_the_diagrams_in_docs_are_what_clearline_flows_diagram_writes(tmp_path, capsys):
+    assert cli.main(["flows", "diagram", "--out", str(tmp_path)]) == 0
+    fresh = {path.name: path.read_text() for path in tmp_path.glob("flow-*.mmd")}
+    kept = {path.name: path.read_text() for path in DOCS.glob("flow-*.mmd")}
+    assert fresh and fresh == kept, "run `clearline flows diagram` and commit docs/flow-*.mmd"
+    assert "  County" not in "".join(fresh.values())  # a placeholder is named, not dropped
+    assert "in [county] County too?" in fresh["flow-check.mmd"]
 
 
 def test_chat_talks_in_the_terminal_and_exits_at_end_of_input():

@@ -1,93 +1,36 @@
 """Fixtures for the fault and abuse tests: real Redis servers, the app, signed webhooks.
 
-The helpers of ``tests/bot`` (Twilio signer, redis-server process, live HTTP server,
-Telegram Bot API stand-in) are reused, not copied; ``bench/benchlib`` runs gunicorn with
+The helpers of ``tests/helpers`` (Twilio signer, redis-server process, live HTTP server,
+Telegram Bot API stand-in) are reused, not copied; ``procfile_server`` runs gunicorn with
 the Procfile's settings for the tests that need several worker processes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
 import pytest
-import redis
-
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT / "tests" / "bot", ROOT / "bench"):
-    if str(folder) not in sys.path:
-        sys.path.append(str(folder))
-
-import twilio_client  # noqa: E402
-from redis_process import redis_binary  # noqa: E402
+import twilio_client
+from procfile_server import Gunicorn
+from redis_process import RedisProcess
 
 SECRET = "faults-secret-key"
 WEBHOOK_SECRET = "faults-webhook-secret_42"
 
 
-class DurableRedis:
-    """A redis-server on a fixed unix socket that writes every change to its append-only
-    file before answering, so it can be killed with SIGKILL and come back with its data."""
-
-    def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="cl-faults-redis-"))
-        self.socket = self.dir / "redis.sock"
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.socket}"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
-
-    def start(self) -> DurableRedis:
-        self.proc = subprocess.Popen(
-            [redis_binary(), "--port", "0", "--unixsocket", str(self.socket),
-             "--unixsocketperm", "700", "--dir", str(self.dir), "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always",
-             "--logfile", str(self.dir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with contextlib.suppress(redis.RedisError):
-                if self.client().ping():
-                    return self
-            time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        """SIGKILL: no goodbye, no save; what was acknowledged is in the append-only file."""
-        if self.proc is not None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-    def close(self) -> None:
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
-def durable_redis():
-    server = DurableRedis().start()
+def redis_server():
+    """The fault tests' Redis (in place of tests/conftest.py's): durable, so a test can
+    kill it with SIGKILL and bring it back with its data; ``redis_url`` empties it."""
+    server = RedisProcess(durable=True).start()
     yield server
     server.close()
 
 
 @pytest.fixture()
-def redis_url(durable_redis):
-    durable_redis.client().flushall()
-    return durable_redis.url
+def durable_redis(redis_server):
+    return redis_server
 
 
 def settings(redis_url: str, data_dir: str, **overrides) -> dict:
@@ -124,15 +67,13 @@ def gunicorn(redis_url, tmp_path):
     """Start the real app under gunicorn with the Procfile's settings (2 workers, 4
     threads each) on 127.0.0.1: ``gunicorn(**settings) -> server`` (``.url``,
     ``.log_text()``)."""
-    import benchlib
-
     servers = []
 
     def start(**overrides):
         env = {k: str(v) for k, v in settings(redis_url, str(tmp_path / "var"),
                                                **overrides).items()}
         env["LOG_LEVEL"] = "INFO"
-        server = benchlib.Gunicorn("bot.app:create_app()", env)
+        server = Gunicorn("bot.app:create_app()", env)
         servers.append(server)
         return server.start()
 
@@ -201,9 +142,9 @@ def nothing_kept_or_logged(request, caplog):
     lines = [formatter.format(record) for record in caplog.records]
     lines = [re.sub(r'"ts": "[^"]*", ', "", line) for line in lines]  # the time is no leak
     assert not leaks_in(lines), leaks_in(lines)[:5]
-    if "durable_redis" not in request.fixturenames:
+    if "redis_server" not in request.fixturenames:
         return
-    server = request.getfixturevalue("durable_redis")
+    server = request.getfixturevalue("redis_server")
     if server.proc is None:
         return
     client = server.client()

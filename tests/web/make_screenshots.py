@@ -11,22 +11,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
+# Run as a script, Python puts this folder first on the path: the web tests' conftest and
+# test_browser are found there, and the app (installed into .venv) anywhere.
+from conftest import ADMIN_TOKEN, BOT_USERNAME, CHROMIUM, CHROMIUM_FLAGS, HOTLINE, LiveServer
+from playwright.sync_api import sync_playwright
+from test_browser import BY_BUTTONS, complete_check, do
 
-from conftest import (  # noqa: E402
-    ADMIN_TOKEN,
-    BOT_USERNAME,
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    HOTLINE,
-    LiveServer,
-)
-from playwright.sync_api import sync_playwright  # noqa: E402
-from test_browser import BY_BUTTONS, complete_check, do  # noqa: E402
-
-from bot import redis_embedded  # noqa: E402
-from bot.app import create_app  # noqa: E402
+from bot import redis_embedded
+from bot.app import create_app
 
 
 def main(out: Path) -> None:

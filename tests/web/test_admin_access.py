@@ -35,7 +35,7 @@ def sign_in(client, token, addr="203.0.113.5", **headers):
 
 
 def failures(app) -> list[int]:
-    from bot.app import get_store
+    from bot.shared import get_store
 
     with app.app_context():
         redis = get_store().redis

