@@ -1,7 +1,12 @@
 """SMS encoding, segments and the accent policy."""
 
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import dialogs
-from dialogs import sms
+from dialogs import sms, verdict
 
 
 def test_gsm7_and_ucs2_segment_sizes():
@@ -39,3 +44,71 @@ def test_folded_si_is_plain_si_never_a_letter_from_another_language():
     assert sms.is_gsm7(body)
     assert "1 Si\n" in body and "ì" not in body
     assert sms.fold("Sí, al menos una; así") == "Si, al menos una; asi"
+
+
+# --- sizes that add up, and the verdict packing priced on them -------------------------
+
+# Plain GSM-7, extension characters, accents GSM-7 lacks, typographic marks, emoji.
+_CHARS = st.sampled_from(list("aZ9 ,.?¿¡ñéü{}[]~|€^\n") + list("áíóúÁç…—“”") + ["😀", "漢"])
+_TEXT = st.text(_CHARS, max_size=120)
+
+
+# Mostly plain letters, as the catalogs write: an accent or a mark now and then.
+_MOSTLY_PLAIN = st.sampled_from(list("abcdefghij klmnop qrstu vwxyz,.") * 8
+                                + list("áíóúñé¿{€…") + ["😀"])
+
+
+def _catalog_like(most: int, least: int = 1) -> st.SearchStrategy[str]:
+    """Text as the catalogs hold it: not empty, no space at either end."""
+    return st.text(_MOSTLY_PLAIN, min_size=least, max_size=most).map(str.strip).filter(bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT, min_size=1, max_size=4), st.lists(_TEXT.filter(bool), max_size=3))
+def test_sizes_add_up_and_price_a_message_as_sent(parts, labels):
+    """The packer prices joined parts from their sizes: that must be what the SMS costs."""
+    text = " ".join(parts)
+    assert sms.total([sms.size(p) for p in parts]) == sms.size(text)
+    body = sms.size(text) if not labels else sms.total([sms.size(text),
+                                                        sms.labels_size(labels)])
+    assert body == sms.size(sms.body(text, labels))
+    assert sms.cost(body) == sms.segments(sms.body(*sms.cheapest(text, labels)))
+
+
+def _cheapest_by_trying_every_split(texts: list[str], ask: str, labels: list[str]) -> int:
+    """The fewest segments over every way of cutting the texts into messages of at most
+    two segments, the last ending with the question (or the question alone)."""
+    best = None
+    n = len(texts)
+    for cuts in itertools.product((False, True), repeat=n):  # cuts[i]: a new message at i
+        messages, current = [], []
+        for i, text in enumerate(texts):
+            if cuts[i] and current:
+                messages.append(" ".join(current))
+                current = []
+            current.append(text)
+        for last in ([*messages, " ".join(current) + " " + ask] if current else [],
+                     [*messages, " ".join(current), ask] if current else [ask]):
+            if not last:
+                continue
+            costs = [sms.segments(sms.body(*sms.cheapest(m, labels if k == len(last) - 1
+                                                          else [])))
+                     for k, m in enumerate(last)]
+            if all(c <= verdict.MAX_SEGMENTS for c in costs):
+                best = sum(costs) if best is None else min(best, sum(costs))
+    return best
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_catalog_like(160, 30), min_size=2, max_size=6), _catalog_like(60))
+def test_the_verdict_packing_is_the_cheapest_of_every_split(texts, ask):
+    """Every packed message fits in two segments, and none could cost fewer in all."""
+    labels = ["Yes", "No"]
+    packed = verdict._pack(texts, ask, labels)
+    cheapest = _cheapest_by_trying_every_split(texts, ask, labels)
+    if cheapest is None:
+        return  # a text past two segments on its own: nothing fits (the engine never makes one)
+    costs = [sms.segments(sms.body(*sms.cheapest(m, labels if k == len(packed) - 1 else [])))
+             for k, m in enumerate(packed)]
+    assert all(c <= verdict.MAX_SEGMENTS for c in costs)
+    assert sum(costs) == cheapest
