@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import twilio_client
+from procfile_server import free_port, wait_healthy
 from telegram_standin import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,10 +75,6 @@ def test_create_app_without_redis_url_uses_the_embedded_server(tmp_path):
         redis_embedded.stop(data)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_clearline_serve_runs_gunicorn_and_the_telegram_poller_on_the_embedded_redis(
@@ -146,17 +142,6 @@ def test_clearline_serve_runs_gunicorn_and_the_telegram_poller_on_the_embedded_r
     assert "+1213555" not in err and "Hi" not in err.replace("High", "")
 
 
-def wait_healthy(base: str, timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(base + "/healthz", timeout=2)
-            if response.status_code == 200:
-                return response.json()
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{base} never became healthy")
 
 
 def test_procfile_web_process_shares_the_embedded_redis(tmp_path):

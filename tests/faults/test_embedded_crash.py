@@ -15,20 +15,13 @@ from pathlib import Path
 import httpx
 import redis
 import twilio_client
+from procfile_server import free_port, wait_healthy
 
 from bot import redis_embedded
 from bot.store import SessionStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "crash-test-secret"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -41,17 +34,6 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def wait_healthy(base: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(base + "/healthz", timeout=2)
-            if response.status_code == 200:
-                return response.json()
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{base} never became healthy")
 
 
 def send(base: str, phone: str, text: str) -> list[str]:
@@ -80,7 +62,7 @@ def test_kill_9_mid_conversation_loses_at_most_the_last_second(tmp_path):
     texts = ["Hi", "Fresno", "Had it", "2010", "Misdemeanor"]
     phones = [f"+1213555{n:04d}" for n in range(300, 304)]
     try:
-        wait_healthy(base)
+        wait_healthy(base, timeout=60)
         for text in texts:
             for phone in phones:
                 assert send(base, phone, text)
@@ -114,11 +96,11 @@ def test_one_serve_leaving_does_not_stop_redis_under_another(tmp_path):
     first_port, second_port = free_port(), free_port()
     first = serve(tmp_path, first_port)
     try:
-        wait_healthy(f"http://127.0.0.1:{first_port}")
+        wait_healthy(f"http://127.0.0.1:{first_port}", timeout=60)
         second = serve(tmp_path, second_port)
         try:
             base = f"http://127.0.0.1:{second_port}"
-            wait_healthy(base)
+            wait_healthy(base, timeout=60)
             assert send(base, "+13105550190", "Hi")
             first.send_signal(signal.SIGTERM)
             assert first.wait(timeout=30) == 0

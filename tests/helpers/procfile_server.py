@@ -40,6 +40,22 @@ def wait_until(check, what: str, timeout: float = 20.0) -> None:
     raise RuntimeError(f"{what} did not start: {last!r}")
 
 
+def wait_healthy(base: str, timeout: float = 30.0) -> dict:
+    """Poll ``base``'s /healthz until it answers 200; return what it said."""
+    import httpx  # as in Gunicorn.start: the benchmarks load this module too
+
+    said: dict = {}
+
+    def healthy() -> bool:
+        response = httpx.get(base + "/healthz", timeout=2)
+        if response.status_code == 200:
+            said.update(response.json())
+        return bool(said)
+
+    wait_until(healthy, base, timeout)
+    return said
+
+
 _VAR = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
 
 
