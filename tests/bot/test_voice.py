@@ -62,6 +62,15 @@ def to_verdict(call, store, lang, by="speech"):
     raise AssertionError(f"no verdict; asked {asked}")
 
 
+
+def called_and_said_fresno(server) -> Caller:
+    """A call in English that has answered the first question: Fresno County."""
+    call = Caller(server.url, PHONE)
+    call.dial()
+    call.press("1")
+    call.say("Fresno")
+    return call
+
 def test_intro_offers_spanish_and_says_nothing_is_recorded(hotline):
     app, server = hotline
     turn = Caller(server.url, PHONE).dial()
@@ -158,10 +167,7 @@ def test_no_match_twice_in_spanish_then_silence_ends_kindly(hotline, twilio_api,
 
 def test_a_dropped_call_resumes_where_it_stopped(hotline, store):
     app, server = hotline
-    call = Caller(server.url, PHONE)
-    call.dial()
-    call.press("1")
-    call.say("Fresno")
+    called_and_said_fresno(server)
     at = node(store)
     again = Caller(server.url, PHONE).dial()  # a new call from the same number
     assert again.said.startswith("Welcome back") and again.listening
@@ -259,10 +265,7 @@ def test_a_signed_post_without_a_call_is_a_clean_400(hotline):
 
 def test_the_voice_session_has_the_ttl_and_is_erased_on_request(hotline, store):
     app, server = hotline
-    call = Caller(server.url, PHONE)
-    call.dial()
-    call.press("1")
-    call.say("Fresno")
+    call = called_and_said_fresno(server)
     redis = store.redis
     digest = store.person("voice", PHONE).digest
     keys = redis.keys(f"clearline:{{{digest}}}:*")
@@ -278,10 +281,7 @@ def test_the_voice_session_has_the_ttl_and_is_erased_on_request(hotline, store):
 
 def test_stop_by_voice_ends_the_call_and_erases(hotline, store):
     app, server = hotline
-    call = Caller(server.url, PHONE)
-    call.dial()
-    call.press("1")
-    call.say("Fresno")
+    call = called_and_said_fresno(server)
     bye = call.say("stop")
     assert bye.hangup and "We won't call or text you" in bye.said
     assert store.peek("voice", PHONE) is None
