@@ -277,9 +277,10 @@ class _Packing:
 
     Priced on :class:`sms.Size` sums alone (``sizes`` of the texts, ``tail`` of the
     question with its choices, never empty), so no candidate message is built.
+    ``cheapest`` finds the best packing; ``first_fit`` and ``at_least`` bound its cost.
     """
 
-    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size, solve: bool = True) -> None:
+    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size) -> None:
         prefix: list[tuple[int, ...]] = [_NOTHING]
         self.prefix = prefix
         self.low = sum(min(s[0], s[3]) for s in sizes)  # for at_least
@@ -292,12 +293,6 @@ class _Packing:
         self.plain = not (whole[2] or tail[2]) and whole[0] == whole[3] == whole[1] == whole[4] \
             and tail[0] == tail[3] == tail[1] == tail[4]
         self.n = len(sizes)
-        self.cost, self.spans, self.last = self._solve(self.n) if solve else (0, [], None)
-
-    @classmethod
-    def of(cls, texts: Sequence[str], ask: str, labels: Sequence[str]) -> _Packing:
-        """The packing of ``texts``, then the question ``ask`` with choices ``labels``."""
-        return cls([sms.size(t) for t in texts], _tail(ask, labels))
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
@@ -316,8 +311,11 @@ class _Packing:
         fb = hi[5] - lo[5] + extra[5]
         return min(sms.count(u, b, g), sms.count(fu, fb, fg))
 
-    def _solve(self, n: int) -> tuple[int, list[tuple[int, int]], int | None]:
-        cost = self._cost
+    def cheapest(self) -> tuple[int, list[tuple[int, int]], int | None]:
+        """The fewest segments; the messages before the last as (start, end) spans of the
+        texts; and where the last message (texts then the question) starts, or None when
+        the question goes alone after a text too long to share a message (rare)."""
+        cost, n = self._cost, self.n
         best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
         came: list[int] = [0] * (n + 1)
         for i in range(1, n + 1):
@@ -374,13 +372,6 @@ class _Packing:
             i = came[i]
         return spans[::-1]
 
-    def messages(self, texts: Sequence[str], ask: str) -> list[str]:
-        """The packed messages, the question last."""
-        out = [" ".join(texts[j:i]) for j, i in self.spans]
-        if self.last is None:
-            return [m for m in [*out, ask] if m]
-        rest = f"{' '.join(texts[self.last:])} {ask}".strip()
-        return [m for m in [*out, rest] if m]
 
 
 def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
@@ -391,7 +382,12 @@ def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
 def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
     """The texts, in order, in as few SMS segments as can be: each message at most two
     segments, the last one ending with ``ask`` (and its choices) when it fits."""
-    return _Packing.of(texts, ask, labels).messages(texts, ask)
+    _, spans, last = _Packing([sms.size(t) for t in texts], _tail(ask, labels)).cheapest()
+    out = [" ".join(texts[j:i]) for j, i in spans]
+    if last is None:
+        return [m for m in [*out, ask] if m]
+    rest = f"{' '.join(texts[last:])} {ask}".strip()
+    return [m for m in [*out, rest] if m]
 
 
 @dataclass(frozen=True)
@@ -428,8 +424,7 @@ def select(items: list[Part], ask: Ask) -> list[str]:
         ceiling."""
         out = []
         for n, (sizes, tail) in enumerate(priced):
-            packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail,
-                               solve=False)
+            packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail)
             ceiling = ceilings[n] if ceilings else None
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
@@ -440,7 +435,7 @@ def select(items: list[Part], ask: Ask) -> list[str]:
                 # at least what it cost before: clamped, exactly ``floor``.
                 out.append(max(floor, SOFT_SEGMENTS))
                 continue
-            cost = max(packing._solve(packing.n)[0], SOFT_SEGMENTS)
+            cost = max(packing.cheapest()[0], SOFT_SEGMENTS)
             if ceiling is not None and cost > ceiling:
                 return None
             out.append(cost)

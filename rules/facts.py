@@ -137,16 +137,15 @@ def _read_date(value: Any) -> ConvictionDate | None:
     return parsed
 
 
-def parse_date(value: Any, today: date) -> ConvictionDate | None:
-    """A conviction date from "YYYY", "YYYY-MM", "YYYY-MM-DD" or an int year; not after today."""
-    parsed = _read_date(value)
-    return parsed if parsed is not None and parsed.earliest <= today else None
-
-
-def is_future_date(value: Any, today: date) -> bool:
-    """True when ``value`` is a real date that starts after ``today`` (a typo such as 2031)."""
-    parsed = _read_date(value)
-    return parsed is not None and parsed.earliest > today
+def _dated(value: Any, today: date) -> dict[str, Any]:
+    """The conviction date as Facts fields: a date after today is a typo such as 2031, so it
+    is no date and is flagged to be asked again."""
+    when = _read_date(value)
+    if when is None:
+        return {}
+    if when.earliest > today:
+        return {"conviction_date_future": True}
+    return {"conviction_date": when}
 
 
 def _age(value: Any) -> str | None:
@@ -202,11 +201,7 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
         if value is None or value == "unknown":
             continue
         if key == "conviction_date":
-            when = _read_date(value)  # a date after today is a typo such as 2031: ask again
-            if when is not None and when.earliest > today:
-                found["conviction_date_future"] = True
-            elif when is not None:
-                found["conviction_date"] = when
+            found.update(_dated(value, today))
         elif (read := READERS.get(key)) is not None:
             found[key] = read(value)
     return Facts(**found)
