@@ -465,6 +465,7 @@ def read(text: str, today: date, cannabis_known: bool = False,
     words = _words(folded)
     pauses = _pauses(folded)
     found = find_phrases(words)
+    found += _typo_levels(words, found)
     r = Reading(found=found, mislabel=mislabel)
     cats: dict[str, list[Found]] = {}
     for f in found:
@@ -571,7 +572,10 @@ def _place_ok(f: Found, name: str, words: tuple[str, ...], raw: str) -> bool:
 
 _COUNTY_KEYS = {re.sub(r"[^a-z]", "", n.lower()): n for n in counties.county_names()}
 _COUNTY_KEYS.update({re.sub(r"[^a-z]", "", a): n for a, n in counties.ALIASES.items()})
-_COUNTY_LIST = list(_COUNTY_KEYS)
+# Cities for typos too, only long names ("mamoth lakes"): a short one is too easily a word.
+_CITY_KEYS = {"".join(words): value[1] for words, (cat, value) in TABLE.phrases.items()
+              if cat == "place" and value[0] == "city" and len("".join(words)) >= 8
+              and " ".join(words) not in NEEDS_CUE | SPANISH_NAMES}
 _TYPO_CUES = frozenset({"in", "en", "county", "condado", "of", "de"})
 
 
@@ -589,17 +593,42 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
         key = "".join(w for w in spot if w not in _TYPO_CUES)
         if len(key) >= 5 and (name := closest_county(key)):
             return name
+        if len(key) >= 8 and (name := closest(key, _CITY_KEYS, 88)):
+            return name
     return None
+
+
+# Level words for typos ("misdameanor", "felany"): the one-word ones of six letters or more.
+_LEVEL_KEYS = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
+               if cat == "level" and len(words) == 1 and len(words[0]) >= 6}
+
+
+def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
+    """A felony or misdemeanor word misspelled (85% alike), where no phrase was found."""
+    taken = {i for f in found for i in range(f.start, f.end)}
+    out = []
+    for i, word in enumerate(words):
+        if i in taken or len(word) < 6 or not word.isalpha() or word in TABLE.longest:
+            continue
+        if (value := closest(word, _LEVEL_KEYS, 85)) is not None:
+            out.append(Found("level", value, i, i + 1))
+    return out
 
 
 def closest_county(key: str) -> str | None:
     """The county whose name (letters only) ``key`` is a typo of: 80% alike, and clearly
     closer than the next one (rapidfuzz's Indel ratio, as difflib's but in C)."""
-    close = process.extract(key, _COUNTY_LIST, scorer=fuzz.ratio, limit=2, score_cutoff=80)
+    return closest(key, _COUNTY_KEYS, 80)
+
+
+def closest(key: str, names: dict[str, str], cutoff: int) -> str | None:
+    """The county of the name in ``names`` that ``key`` is a typo of: ``cutoff``% alike,
+    and clearly closer than the next one unless both are in the same county."""
+    close = process.extract(key, list(names), scorer=fuzz.ratio, limit=2, score_cutoff=cutoff)
     if not close or (len(close) > 1 and close[0][1] - close[1][1] < 5
-                     and _COUNTY_KEYS[close[0][0]] != _COUNTY_KEYS[close[1][0]]):
+                     and names[close[0][0]] != names[close[1][0]]):
         return None
-    return _COUNTY_KEYS[close[0][0]]
+    return names[close[0][0]]
 
 
 def _read_offense(r: Reading, cats: dict[str, list[Found]], offense: str | None,
