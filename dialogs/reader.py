@@ -576,6 +576,9 @@ _COUNTY_KEYS.update({re.sub(r"[^a-z]", "", a): n for a, n in counties.ALIASES.it
 _CITY_KEYS = {"".join(words): value[1] for words, (cat, value) in TABLE.phrases.items()
               if cat == "place" and value[0] == "city" and len("".join(words)) >= 8
               and " ".join(words) not in NEEDS_CUE | SPANISH_NAMES}
+_CITIES_BY_START: dict[str, dict[str, str]] = {}  # typos seldom touch the first two letters
+for _key, _county in _CITY_KEYS.items():
+    _CITIES_BY_START.setdefault(_key[:2], {})[_key] = _county
 _TYPO_CUES = frozenset({"in", "en", "county", "condado", "of", "de"})
 
 
@@ -593,7 +596,7 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
         key = "".join(w for w in spot if w not in _TYPO_CUES)
         if len(key) >= 5 and (name := closest_county(key)):
             return name
-        if len(key) >= 8 and (name := closest(key, _CITY_KEYS, 88)):
+        if len(key) >= 8 and (name := closest(key, _CITIES_BY_START.get(key[:2], {}), 88)):
             return name
     return None
 
@@ -601,6 +604,7 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
 # Level words for typos ("misdameanor", "felany"): the one-word ones of six letters or more.
 _LEVEL_KEYS = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
                if cat == "level" and len(words) == 1 and len(words[0]) >= 6}
+_LEVEL_STARTS = frozenset(key[:2] for key in _LEVEL_KEYS)  # typos seldom touch the first two
 
 
 def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
@@ -608,7 +612,8 @@ def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
     taken = {i for f in found for i in range(f.start, f.end)}
     out = []
     for i, word in enumerate(words):
-        if i in taken or len(word) < 6 or not word.isalpha() or word in TABLE.longest:
+        if i in taken or len(word) < 6 or word[:2] not in _LEVEL_STARTS \
+                or not word.isalpha() or word in TABLE.longest:
             continue
         if (value := closest(word, _LEVEL_KEYS, 85)) is not None:
             out.append(Found("level", value, i, i + 1))
