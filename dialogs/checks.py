@@ -187,12 +187,7 @@ def check_codes(report: Report) -> None:
 
 # --- exploring every path ------------------------------------------------------------------
 
-SAMPLES: dict[str, tuple[str, ...]] = {  # free text tried besides every choice
-    "county": ("Los Angeles", "Nevada"),
-    "year": ("1974", "2010", "2016"),
-    "offense": ("11360(b)", "HS 11530", "selling", "conspiracy to sell weed"),
-    "age": (),
-}
+SAMPLES = measures.SAMPLES  # free text tried besides every choice
 
 
 @dataclass
@@ -236,9 +231,10 @@ def explore(flow: Flow = FLOW, *, limit: int = 12000, max_depth: int = 25,
         found.max_depth = max(found.max_depth, depth)
         node = flow.nodes[state["node"]]
         found.visited.add(node.id)
-        if node.id == "another":
+        if node.id in {"another", "early_more"}:  # a verdict, or the careful early answer
             found.verdict_facts.setdefault(json.dumps(state["facts"], sort_keys=True),
                                            dict(state["facts"]))
+        if node.id == "another":
             continue
         if depth >= max_depth:
             found.dead_ends.append(f"{node.id} after {depth} answers: {state['facts']}")
@@ -262,6 +258,11 @@ def explore(flow: Flow = FLOW, *, limit: int = 12000, max_depth: int = 25,
     return found
 
 
+# Answers the random walks lean to, and how often: they lead to the questions asked
+# only after them (a careful answer's "go on", then each disqualifier one by one).
+WALK_LEANS = {"early_more": ("yes", 0.8), "which_disqualifier": ("dont_know", 0.7)}
+
+
 def _random_walks(flow: Flow, start: dict, found: Exploration, walks: int, max_depth: int) -> None:
     rng = random.Random(4)
     for _ in range(walks):
@@ -270,6 +271,9 @@ def _random_walks(flow: Flow, start: dict, found: Exploration, walks: int, max_d
         for depth in range(max_depth * checks + 1):
             node = flow.nodes[state["node"]]
             found.visited.add(node.id)
+            if node.id == "early_more":
+                found.verdict_facts.setdefault(json.dumps(state["facts"], sort_keys=True),
+                                               dict(state["facts"]))
             if node.id == "another":
                 found.verdict_facts.setdefault(json.dumps(state["facts"], sort_keys=True),
                                                dict(state["facts"]))
@@ -283,6 +287,9 @@ def _random_walks(flow: Flow, start: dict, found: Exploration, walks: int, max_d
             if not answers or depth == max_depth * 2:
                 found.dead_ends.append(f"{node.id} after {depth} answers: {state['facts']}")
                 break
+            leaning = WALK_LEANS.get(node.id)
+            if leaning and rng.random() < leaning[1]:
+                answers = [leaning[0]]
             state, _ = engine.step(state, {"text": rng.choice(answers)})
             state, _, events = engine.pop_signals(state)
             found.outcomes.update(e["outcome"] for e in events if e["type"] == "verdict")
@@ -356,6 +363,30 @@ def check_paths(flow: Flow, report: Report) -> Exploration:
     if missing:
         report.error(f"outcomes no path reaches: {', '.join(sorted(missing))}")
     return found
+
+
+def check_verdict_floor(flow: Flow, report: Report, found: Exploration) -> None:
+    """Every reachable verdict's required parts fit in the flow's ``verdict_floor``: the
+    engine asks a question only while such a verdict still fits in the check's budget."""
+    floor = flow.verdict_floor
+    report.section(f"Every reachable verdict's required parts (budget {floor} SMS segments, "
+                   f"with the question after it)")
+    most, seen = 0, 0
+    for facts in found.verdict_facts.values():
+        assessment = rules.assess(facts).to_dict()
+        county = rules.counties.normalize_county(facts.get("county") or "")
+        for then in ("another", "early_more"):
+            node = flow.nodes[then]
+            for lang in catalog.LANGS:
+                key = f"{node.ask}.sms" if catalog.has(lang, f"{node.ask}.sms") else node.ask
+                labels = [catalog.text(lang, c.label) for c in node.choices]
+                cost = verdict.required_segments(lang, assessment, county,
+                                                 catalog.text(lang, key or ""), labels)
+                seen, most = seen + 1, max(most, cost)
+                if cost > floor:
+                    report.error(f"{lang} {then}: {cost} segments required for {facts}")
+    report.info(f"{seen} verdicts (every fact set the paths reached, each language, after a "
+                f"check and as the careful early answer): the most {most} segments")
 
 
 # --- SMS budget -----------------------------------------------------------------------------
@@ -602,13 +633,14 @@ def check_flows() -> tuple[bool, str]:
         check_structure(flow, report)
         check_catalogs(flow, report)
         check_codes(report)
-        check_paths(flow, report)
+        check_verdict_floor(flow, report, check_paths(flow, report))
         check_sms(flow, report)
         check_folding(report)
         check_around(report)
         check_typical(flow, report)
         check_voice(flow, report)
         measures.check_transcripts(flow, report)
+        measures.check_every_path(flow, report)
         measures.check_lexicons(report)
         measures.check_understanding(report)
         check_reading(flow, report)

@@ -32,6 +32,10 @@ _NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}
 ESSENTIALS = ("county", "conviction_date", "offense")  # two don't-knows here: answer early
 DOUBLE_SEND_SECONDS = 10  # the same text again this soon is a double tap: taken once
 MAX_UNDO = 8
+SEGMENTS_PER_CHECK = FLOW.check_budget[1]  # SMS segments a check may send, verdict included
+# Questions inside a check, which must leave room for a verdict (see ``_affordable``).
+_IN_CHECK = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question") - {
+    "another", "early_more", "confirm_delete"}
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
 _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
@@ -109,6 +113,7 @@ def is_valid(state: Any) -> bool:
         and isinstance(state.get("done", []), list)
         and all(isinstance(d, dict) for d in state.get("done", []))
         and isinstance(state.get("miss", 0), int)
+        and isinstance(state.get("seg", 0), int)
         and isinstance(state.get("undo", []), list)
         and all(isinstance(u, dict) and isinstance(u.get("f"), dict) and isinstance(u.get("n"), str)
                 for u in state.get("undo", []))
@@ -211,8 +216,8 @@ def _begin(turn: Turn, text: str, stale: bool) -> None:
         turn.effects.append("opt_in")
     turn.events.append({"type": "started"})
     if stale:
-        turn.say(turn.t("stale"))
-    turn.say(turn.t("welcome"))
+        _say_counted(turn, turn.t("stale"))
+    _say_counted(turn, turn.t("welcome"))
     if not reading.empty:  # a first message that already says what happened
         turn.state["node"] = "court"
         _take_facts(turn, FLOW.nodes["court"], reading)
@@ -231,7 +236,7 @@ def _continue(turn: Turn, text: str) -> None:
             lang = st["lang"]
             turn.state = new_state(lang, st.get("ref"))
             turn.events.append({"type": "started"})
-            turn.say(f'{turn.t("opted_in")} {turn.t("welcome")}')
+            _say_counted(turn, f'{turn.t("opted_in")} {turn.t("welcome")}')
             _go(turn, ASSESS)
         elif cmd == "help":  # carriers expect HELP to be answered even after STOP
             turn.say(f'{turn.t("help")} {turn.t("still_stopped")}')
@@ -321,7 +326,7 @@ def _answered(turn: Turn, node: Node, answer: Any) -> None:
     action = answer.choice.do if answer.choice else None
     if action == "new_check":
         _close_check(turn)
-        turn.say(turn.t("next_check"))
+        _say_counted(turn, turn.t("next_check"))
         _go(turn, ASSESS)
     elif action == "finish":
         _close_check(turn)
@@ -416,10 +421,14 @@ def _count_dont_know(turn: Turn, node: Node, facts: dict[str, Any]) -> bool:
     st["dk"] = st.get("dk", 0) + 1
     if st["dk"] < 2:
         return False
-    st["early"] = 1
-    assessment = rules.assess(st["facts"], today=turn.today).to_dict()
-    _verdict(turn, assessment, stats=False, then=FLOW.nodes["early_more"])
+    _answer_early(turn, rules.assess(st["facts"], today=turn.today).to_dict())
     return True
+
+
+def _answer_early(turn: Turn, assessment: dict[str, Any], prefix: str = "") -> None:
+    """The careful answer from what is known so far, then an offer to go on."""
+    turn.state["early"] = 1
+    _verdict(turn, assessment, prefix, stats=False, then=FLOW.nodes["early_more"])
 
 
 def _answer_question(turn: Turn, topic: str) -> None:
@@ -465,6 +474,7 @@ def _after_check(turn: Turn, text: str) -> bool:
 
 def _go(turn: Turn, target: str, prefix: str = "") -> None:
     """Move to ``target`` (a node id, or ``assess``) and ask it."""
+    assessment = None
     if target == ASSESS:
         assessment = rules.assess(turn.state["facts"], today=turn.today)
         node = _next_question(turn.state, assessment.missing_in_order())
@@ -473,10 +483,40 @@ def _go(turn: Turn, target: str, prefix: str = "") -> None:
             return
         target = node.id
     node = FLOW.nodes[target]
+    messages = _question(turn, node, prefix)
+    cost = sum(_segments(text, choices) for text, choices in messages)
+    if node.id in _IN_CHECK and not _affordable(turn.state, cost):
+        assessment = assessment or rules.assess(turn.state["facts"], today=turn.today)
+        _answer_early(turn, assessment.to_dict(), prefix)
+        return
     turn.state["node"] = node.id
     if node.type == "question":
         turn.events.append({"type": "asked", "node": node.id})
-    _ask(turn, node, prefix)
+    turn.state["seg"] = turn.state.get("seg", 0) + cost
+    for text, choices in messages:
+        turn.say(text, choices)
+
+
+def _affordable(state: dict[str, Any], cost: int) -> bool:
+    """A question of ``cost`` SMS segments still leaves room in the check for a verdict.
+
+    Every verdict's required parts fit in the flow's ``verdict_floor`` (checked by
+    ``clearline flows check``), so asking only while this holds keeps every check,
+    whatever path it takes, within ``SEGMENTS_PER_CHECK``.
+    """
+    return state.get("seg", 0) + cost + FLOW.verdict_floor <= SEGMENTS_PER_CHECK
+
+
+def _segments(text: str, choices: list[dict[str, str]] | None = None) -> int:
+    """SMS segments a message takes as sent (its cheapest form, choices numbered)."""
+    labels = [c["label"] for c in choices or []]
+    return sms.segments(sms.body(*sms.cheapest(text, labels)))
+
+
+def _say_counted(turn: Turn, text: str) -> None:
+    """Say a message that is part of the check, counting its SMS segments."""
+    turn.state["seg"] = turn.state.get("seg", 0) + _segments(text)
+    turn.say(text)
 
 
 def _next_question(state: dict[str, Any], missing: list[str]) -> Node | None:
@@ -512,7 +552,14 @@ def _offense_kind(state: dict[str, Any]) -> str | None:
 
 
 def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
-    """Ask ``node``'s question; a prefix that would push it past 2 SMS goes on its own."""
+    """Ask ``node``'s question again (after help, a miss...); see ``_question``."""
+    for text, choices in _question(turn, node, prefix):
+        turn.say(text, choices)
+
+
+def _question(turn: Turn, node: Node, prefix: str = "") -> list[tuple[str, list[dict]]]:
+    """``node``'s question as messages; a prefix that would push it past 2 SMS goes on
+    its own."""
     key = node.ask or node.say or ""
     kind = _offense_kind(turn.state) if key in _BY_KIND else None
     if kind and catalog.has("en", f"{key}.{kind}"):  # a wording for this kind of case
@@ -520,11 +567,9 @@ def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
     body = turn.t(key, county=_last_county(turn.state) or "")
     choices = turn.choices(node)
     joined = f"{prefix} {body}".strip()
-    labels = [c["label"] for c in choices]
-    if prefix and sms.segments(sms.body(*sms.cheapest(joined, labels))) > 2:
-        turn.say(prefix)
-        joined = body
-    turn.say(joined, choices)
+    if prefix and _segments(joined, choices) > 2:
+        return [(prefix, []), (body, choices)]
+    return [(joined, choices)]
 
 
 def _verdict(
@@ -542,14 +587,18 @@ def _verdict(
     another = then or FLOW.nodes["another"]
     ask_key = turn.key(another.ask or "")
     ask = turn.t(another.ask or "")
+    room = SEGMENTS_PER_CHECK - st.get("seg", 0)
     messages = verdict.compose(
         turn.lang, assessment, county, ask_key=ask_key,
-        label_keys=[turn.key(c.label) for c in another.choices],
+        label_keys=[turn.key(c.label) for c in another.choices], room=room,
     )
     if prefix:
         joined = f"{prefix} {messages[0]}"
-        fits = sms.segments(sms.body(*sms.cheapest(joined, []))) <= 2 and len(messages) > 1
-        messages[0:1] = [joined] if fits else [prefix, messages[0]]
+        if _segments(joined) <= 2 and len(messages) > 1:
+            messages[0] = joined
+        elif _segments(prefix) + _verdict_cost(turn, messages, another) <= room:
+            messages.insert(0, prefix)  # else the check has no room for the say-back
+    st["seg"] = 0  # a verdict ends the check: the next one counts afresh
     if turn.channel == "web":  # the date checked and the law, in small type, then the ask
         last = messages[-1].removesuffix(ask).strip()
         messages[-1:] = [last] if last else []
@@ -563,6 +612,12 @@ def _verdict(
             turn.say(text)
         turn.say(messages[-1], turn.choices(another))
     st["node"] = another.id
+
+
+def _verdict_cost(turn: Turn, messages: list[str], then: Node) -> int:
+    """SMS segments of the verdict's messages, the last with ``then``'s choices."""
+    *body, last = messages
+    return sum(map(_segments, body)) + _segments(last, turn.choices(then))
 
 
 def _reprompt(turn: Turn, prefix: str = "", *, full: bool = False) -> None:

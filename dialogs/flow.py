@@ -94,6 +94,11 @@ class Flow:
         return (int(self.budgets.get("max_person_messages", 8)),
                 int(self.budgets.get("max_segments_sent", 14)))
 
+    @property
+    def verdict_floor(self) -> int:
+        """SMS segments any verdict's required parts take, with the question after it."""
+        return int(self.budgets.get("verdict_floor", 6))
+
     def for_fact(self, fact: str) -> tuple[Node, ...]:
         """The question nodes that ask ``fact``, in the flow file's order."""
         return self._by_fact.get(fact, ())

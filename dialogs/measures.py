@@ -4,6 +4,7 @@ budgets over every transcript (not only the typical paths).
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from .understand import command
 TRANSCRIPTS = Path(__file__).resolve().parents[1] / "tests" / "transcripts"
 MIN_RIGHT, MAX_WRONG = 0.95, 0.01  # issue 10's budgets for the reader
 TODAY = corpus.TODAY
+SAMPLES: dict[str, tuple[str, ...]] = {  # free text tried besides every choice
+    "county": ("Los Angeles", "Nevada"),
+    "year": ("1974", "2010", "2016"),
+    "offense": ("11360(b)", "HS 11530", "selling", "conspiracy to sell weed"),
+    "age": (),
+}
 
 
 class Reporter:  # the part of checks.Report used here
@@ -75,38 +82,90 @@ def _changed(before: dict[str, Any] | None, after: dict[str, Any]) -> set[str]:
     return {k for k, v in (after.get("facts") or {}).items() if old.get(k) != v}
 
 
-def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
-    """Run one transcript; per check that reaches a verdict: messages in, SMS segments out.
+class CheckCounter:
+    """Per check that reaches a verdict: messages from the person and SMS segments sent.
 
-    A message that only gives again a fact this check already had (a correction, or an
-    answer after BACK) is the person's own detour, counted aside like HELP or a question.
+    A message beside the check (``_aside``), or one that only gives again a fact this
+    check already had (a correction, or an answer after BACK), is the person's own
+    detour, counted aside like HELP or a question. A verdict, or the careful early
+    answer, ends a check.
     """
+
+    def __init__(self) -> None:
+        self.checks: list[dict[str, int]] = []
+        self.current = {"received": 0, "segments": 0, "asides": 0}
+        self.seen: set[str] = set()
+
+    def feed(self, before: dict[str, Any] | None, text: str, state: dict[str, Any],
+             replies: list[dict], events: list[dict]) -> None:
+        """Count one step: the state before, the text sent, and what came of it."""
+        if not replies:
+            return  # a double send, taken once: nothing sent
+        changed = _changed(before, state)
+        again = bool(changed) and changed <= self.seen
+        self.seen |= changed
+        ends = any(e["type"] == "verdict" for e in events) or (
+            state.get("node") == "early_more" and (before or {}).get("node") != "early_more")
+        if not ends and (again or _aside(before, state, text)):
+            self.current["asides"] += 1
+            return
+        self.current["received"] += 1
+        self.current["segments"] += sum(sms.segments(sms.render(r)) for r in replies)
+        if ends:
+            self.current["early"] = int(state.get("node") == "early_more")
+            self.checks.append(self.current)
+            self.current = {"received": 0, "segments": 0, "asides": 0}
+            self.seen = set()
+
+
+def checks_in(doc: dict[str, Any]) -> list[dict[str, int]]:
+    """Run one transcript; per check that reaches a verdict: messages in, SMS segments out."""
     channel = doc.get("channel", "sms")
-    state, out = doc.get("state"), []
-    current = {"received": 0, "segments": 0, "asides": 0}
-    seen: set[str] = set()
+    state, counter = doc.get("state"), CheckCounter()
     for turn in doc.get("turns") or []:
         before = state
         event = {"text": str(turn["send"]), "channel": channel}
         event.update({k: turn[k] for k in ("time", "lang") if k in turn})
         state, replies = engine.step(state, event)
         state, _, events = engine.pop_signals(state)
-        if not replies:
-            continue  # a double send, taken once: nothing sent
-        changed = _changed(before, state)
-        again = bool(changed) and changed <= seen
-        seen |= changed
-        if again or _aside(before, state, str(turn["send"])):
-            current["asides"] += 1
-            continue
-        current["received"] += 1
-        current["segments"] += sum(sms.segments(sms.render(r)) for r in replies)
-        if any(e["type"] == "verdict" for e in events) or state.get("node") == "early_more":
-            # the careful early answer (two don't-knows) ends a check too
-            out.append(current)
-            current = {"received": 0, "segments": 0, "asides": 0}
-            seen = set()
-    return out
+        counter.feed(before, str(turn["send"]), state, replies, events)
+    return counter.checks
+
+
+def random_check(rng: random.Random, first: str, knows: bool = False) -> dict[str, int]:
+    """One complete check on SMS from ``first``, each answer picked at random from the
+    question's choices and sample free text (or, when ``knows``, any choice but "don't
+    know"); its count, as ``CheckCounter`` counts it."""
+    state, counter, text = None, CheckCounter(), first
+    for _ in range(60):
+        before = state
+        state, replies = engine.step(state, {"text": text, "channel": "sms"})
+        state, _, events = engine.pop_signals(state)
+        counter.feed(before, text, state, replies, events)
+        if counter.checks:
+            return counter.checks[0]
+        node = engine.FLOW.nodes[state["node"]].for_kind(engine._offense_kind(state))
+        sure = [c.id for c in node.choices if c.id != "dont_know"] if knows else []
+        text = rng.choice(sure or [c.id for c in node.choices]
+                          + list(SAMPLES.get(node.parse or "", ())))
+    raise RuntimeError(f"no verdict after 60 messages from {first!r}")
+
+
+def check_every_path(flow: Flow, report: Reporter, walks: int = 300) -> None:
+    """Random complete checks in both languages keep the budgets (not only the typical)."""
+    most_in, most_seg = flow.check_budget
+    report.section(f"Random complete checks, {walks} a language, half knowing every answer "
+                   f"(budget: {most_in} messages, {most_seg} segments)")
+    rng = random.Random(6)
+    runs = [random_check(rng, first, knows=n % 2 == 1)
+            for first in ("hi", "hola") for n in range(walks)]
+    segs = sorted(r["segments"] for r in runs)
+    over = [r for r in runs if r["received"] > most_in or r["segments"] > most_seg]
+    report.info(f"{len(runs)} checks: segments median {segs[len(segs) // 2]}, most {segs[-1]}; "
+                f"messages from the person most {max(r['received'] for r in runs)}")
+    for r in over[:5]:
+        report.error(f"a random check over budget: {r['received']} messages, "
+                     f"{r['segments']} segments")
 
 
 def check_transcripts(flow: Flow, report: Reporter) -> None:

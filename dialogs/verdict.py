@@ -42,11 +42,12 @@ UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense",
 # Other-relief codes worded together as one line when they come together.
 EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41", "pc_1203_425")
 # Caveats worth their space even when space is short.
-KEY_CAVEATS = ("reduced_still_shows", "record_may_still_show", "court_assumed_california",
-               "if_before_nov_2016", "serve_district_attorney", "if_same_crime_today")
+KEY_CAVEATS = ("bulk_review_may_not_have_screened", "reduced_still_shows",
+               "record_may_still_show", "court_assumed_california", "if_before_nov_2016",
+               "serve_district_attorney", "if_same_crime_today")
 # Warnings that must always be said (a third message is fine).
 REQUIRED_CAVEATS = ("immigration", "immigration_if_noncitizen", "unless_disqualifiers",
-                    "court_decides", "bulk_review_may_not_have_screened", "county_was_behind",
+                    "court_decides", "county_was_behind",
                     "pending_case_check", "la_found_more_cases", "read_pc_as_hs")
 IMMIGRATION = ("immigration", "immigration_if_noncitizen")
 IMMIGRATION_IDS = tuple(f"caveat:{code}" for code in IMMIGRATION)
@@ -58,6 +59,7 @@ SAID_BY_NEXT = {
           "relief:expungement")
     for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
 }
+SAID_BY_NEXT["v.next.petition"] = ("relief:petition_cr400",)  # the next step is CR-400
 SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
 
 
@@ -103,13 +105,24 @@ def headline_key(assessment: dict[str, Any]) -> str:
 def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
     """The reasons, the ones that explain best first."""
     reasons = list(assessment.get("reasons") or [])
-    lead = UNSURE_REASONS if assessment.get("outcome") == "unsure" else LEAD_REASONS
+    outcome = assessment.get("outcome")
+    lead = UNSURE_REASONS if outcome == "unsure" else LEAD_REASONS
+    if outcome == "not_eligible":  # what keeps it a felony explains best
+        lead = tuple(r.get("code") for r in reasons if r.get("code", "").startswith("disqual"))
     reasons.sort(key=lambda r: r.get("code") not in lead)
     return reasons
 
 
+LONGEST_URL = 48  # a longer page is named by its site alone in the text: no one types it
+
+
 def _contact(step: dict[str, Any]) -> str:
-    return step.get("phone") or short_url(step.get("url", ""))
+    """The phone, else the page as people type it (its site alone when the page is long;
+    the web card links the whole page)."""
+    if step.get("phone"):
+        return step["phone"]
+    url = short_url(step.get("url", ""))
+    return url if len(url) <= LONGEST_URL else url.split("/", 1)[0]
 
 
 def confirm_line(lang: str, step: dict[str, Any], county: str | None) -> str:
@@ -146,8 +159,8 @@ def relief_parts(assessment: dict[str, Any]) -> list[Part]:
         params = (("where", short_url(pardon["url"])),) \
             if code == "federal_pardon_2022" and pardon.get("url") else ()
         out.append(Part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
-    if out:
-        out[0] = Part(out[0].id, out[0].key, MUST, out[0].params)  # what to do if not done
+    if out and out[0].id.removeprefix("relief:") in FIRST_RELIEF:  # what to do if not done
+        out[0] = Part(out[0].id, out[0].key, MUST, out[0].params)
     return out
 
 
@@ -229,10 +242,13 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     record check (for outcomes to confirm), the next step, other relief, caveats. Caveat
     codes in ``skip`` are left out.
     """
-    out = [Part("head", headline_key(assessment), MUST)]
+    head = headline_key(assessment)
+    out = [Part("head", head, MUST)]
     outcome = assessment.get("outcome")
     first = SHOULD if outcome in SELF_EXPLAINED else MUST  # WHY gives the reasons anyway
-    for n, reason in enumerate(lead_reasons(assessment)[:2]):
+    reasons = [r for r in lead_reasons(assessment)  # a headline of its own says this why
+               if head != f"v.head.{outcome}.{r.get('code')}"]
+    for n, reason in enumerate(reasons[:2]):
         out.append(Part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
                         first if n == 0 else MAY))
     local = outcome in CONFIRMABLE or any(
@@ -240,6 +256,9 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     contacts = contact_parts(assessment, county) if local else []
     nxt = _next_key(assessment)
     said = SAID_BY_NEXT.get(nxt or "", ())
+    if nxt == "v.next.petition":  # it names the court's page: no second "ask the court"
+        contacts = contacts[:1] + [p for p in contacts[1:]
+                                   if not p.key.startswith("v.confirm.court")]
     relief = [p for p in relief_parts(assessment) if p.id not in said]
     caveats = [p for p in caveat_parts(assessment, skip) if p.id not in said]
     if outcome == "petition" and nxt:  # the CR-400 path first, then the court's phone
@@ -407,21 +426,22 @@ class Ask:
         return cls(tuple(rows))
 
 
-def select(items: list[Part], ask: Ask) -> list[str]:
+def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
     """The ids of the parts to say: every must, then each other part (best rank first)
     if it is affordable in every language, so both languages say the same things.
 
     Affordable: the verdict's segments stay within what it already costs, or within
-    ``SOFT_SEGMENTS``. Costs are compared clamped up to ``SOFT_SEGMENTS`` (the same test),
-    so a quick packing within that proves a part affordable without the exact packing
-    (adding a part never makes the cheapest packing cheaper).
+    ``soft`` (``SOFT_SEGMENTS``, or the ``room`` left in the check when that is less).
+    Costs are compared clamped up to ``soft`` (the same test), so a quick packing within
+    that proves a part affordable without the exact packing (adding a part never makes
+    the cheapest packing cheaper).
     """
+    soft = max(1, min(SOFT_SEGMENTS, room))
     priced = [([sms.size(p.text(lang)) for p in items], _tail(text, labels))
               for lang, text, labels in ask.by_lang]
 
     def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
-        """Each language's cost clamped up to SOFT_SEGMENTS; None when one passes its
-        ceiling."""
+        """Each language's cost clamped up to ``soft``; None when one passes its ceiling."""
         out = []
         for n, (sizes, tail) in enumerate(priced):
             packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail)
@@ -429,13 +449,13 @@ def select(items: list[Part], ask: Ask) -> list[str]:
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
             quick = packing.first_fit()
-            floor = SOFT_SEGMENTS if ceiling is None else ceiling
+            floor = soft if ceiling is None else ceiling
             if quick is not None and quick <= floor:
                 # The cheapest packing costs at most ``quick`` and, with one part more,
                 # at least what it cost before: clamped, exactly ``floor``.
-                out.append(max(floor, SOFT_SEGMENTS))
+                out.append(max(floor, soft))
                 continue
-            cost = max(packing.cheapest()[0], SOFT_SEGMENTS)
+            cost = max(packing.cheapest()[0], soft)
             if ceiling is not None and cost > ceiling:
                 return None
             out.append(cost)
@@ -468,32 +488,45 @@ _CHOSEN = _Memo()
 
 
 def chosen_parts(assessment: dict[str, Any], county: str | None, ask: Ask,
-                 skip: Sequence[str] = ()) -> list[Part]:
+                 skip: Sequence[str] = (), room: int = SOFT_SEGMENTS) -> list[Part]:
     """The parts said for this verdict (the same in every language)."""
     items = parts(assessment, county, skip=skip)
-    key = (tuple(items), ask.by_lang)  # the parts and their wording decide the choice
+    room = min(room, SOFT_SEGMENTS)
+    key = (tuple(items), ask.by_lang, room)  # the parts, their wording and room decide
     ids = _CHOSEN.get(key)
     if ids is None:
-        ids = select(items, ask)
+        ids = select(items, ask, room)
         if len(_CHOSEN) >= 2048:
             _CHOSEN.clear()
         _CHOSEN[key] = ids
     return [p for p in items if p.id in ids]
 
 
+def required_segments(lang: str, assessment: dict[str, Any], county: str | None,
+                      ask: str, labels: Sequence[str]) -> int:
+    """SMS segments of the verdict's required parts alone, with the question after it
+    (what it costs at the least, whatever room is left)."""
+    texts = [p.text(lang) for p in parts(assessment, county) if p.rank == MUST]
+    messages = _pack(texts, ask, list(labels))
+    replies = [{"text": m, "choices": []} for m in messages]
+    replies[-1]["choices"] = [{"id": str(n), "label": label} for n, label in enumerate(labels)]
+    return sum(sms.segments(sms.render(r)) for r in sms.fold_turn(replies))
+
+
 def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
             ask: str | None = None, labels: Sequence[str] | None = None,
             ask_key: str | None = None, label_keys: Sequence[str] | None = None,
-            skip: tuple[str, ...] = ()) -> list[str]:
+            skip: tuple[str, ...] = (), room: int = SOFT_SEGMENTS) -> list[str]:
     """The verdict messages in ``lang``; the last one ends with the question after it.
 
     The question is ``ask_key`` with choices ``label_keys`` (catalog keys), or the literal
     ``ask`` and ``labels``. Every ``MUST`` part is said, in messages of at most two SMS
     segments. Other parts are added, in order of rank, only while they cost no extra
-    segment or the whole stays within ``SOFT_SEGMENTS``, in every language.
+    segment or the whole stays within ``SOFT_SEGMENTS`` and the ``room`` (SMS segments)
+    the check has left, in every language.
     """
     question = Ask.make(ask, labels, ask_key, label_keys)
-    texts = [p.text(lang) for p in chosen_parts(assessment, county, question, skip)]
+    texts = [p.text(lang) for p in chosen_parts(assessment, county, question, skip, room)]
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
     return _pack(texts, ask_text, list(words))
 

@@ -36,7 +36,7 @@ CASES = {
                              "conviction_date": "2009", "age_at_offense": "21_plus",
                              "currently_serving": False, "prior_super_strike": True},
                             ["To check or get help:", "CR-400", "must prove",
-                             "Some counties did not check this", "A court decides",
+                             "You can still ask the court", "A court decides",
                              "immigration lawyer"]),
     "petition_sacramento": ({"court": "california", "county": "Sacramento", "offense": "11359",
                              "conviction_date": "2009", "age_at_offense": "21_plus",
