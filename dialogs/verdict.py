@@ -113,7 +113,7 @@ def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
     return reasons
 
 
-LONGEST_URL = 48  # a longer page is named by its site alone in the text: no one types it
+LONGEST_URL = 64  # a longer page is named by its site alone in the text: no one types it
 
 
 def _contact(step: dict[str, Any]) -> str:
