@@ -20,7 +20,7 @@ from typing import Any
 
 import rules
 from rules import codes
-from rules.facts import parse_facts
+from rules.facts import READERS, parse_facts
 
 from . import catalog, engine, measures, sms, verdict, voice
 from .flow import ACTIONS, ASSESS, CONDITIONS, NODE_TYPES, Flow, Node
@@ -54,8 +54,7 @@ class Report:
         return "\n".join([*self.lines, "", verdict_line]).strip()
 
 
-FACT_KEYS = frozenset(rules.ASK_ORDER) | {"noncitizen", "used_minor", "environmental_harm",
-                                          "checked_not_cleared"}
+FACT_KEYS = frozenset(READERS) | {"conviction_date"}  # every fact rules read
 ENGINE_KEYS = (
     "welcome", "help", "back_first", "restarted", "lang_switched", "stale", "stopped",
     "still_stopped", "opted_in", "erased", "next_check", "goodbye", "e.not_understood",

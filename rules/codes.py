@@ -40,6 +40,7 @@ REASONS = {
     "disqualifier_used_minor": "Using or hiring someone aged 20 or younger.",
     "disqualifier_interstate": "Taking more than 28.5 g across the state line.",
     "disqualifier_environmental": "Serious environmental harm while growing.",
+    "disqualifier_unnamed": "One of the reasons that keep it a felony applies (not yet which).",
     "still_serving": "Still serving the sentence: the court can recall and redo it.",
     "presumed_eligible": "The court must presume the person eligible.",
     "nothing_changed_petition": "The record was not changed: the person can ask the court.",

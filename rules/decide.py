@@ -290,6 +290,8 @@ DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
     ("environmental_harm", "disqualifier_environmental", {"11358": "HS 11358(d)(3)"}, None),
 )
 ASKED_DISQUALIFIERS = {key for key, *_ in DISQUALIFIERS}
+# The felony clause of each section, for "one of them applies, not yet which".
+FELONY_CLAUSES = {"11358": "HS 11358(d)", "11359": "HS 11359(c)", "11360": "HS 11360(a)(3)"}
 
 
 def _disqualified(f: Facts, key: str) -> bool | None:
@@ -335,8 +337,15 @@ def disqualifiers(f: Facts, today: date, a: Assessment) -> bool:
             unknown = True
             if key in ASKED_DISQUALIFIERS:
                 a.ask(key)
-    if found:
+    if not found and unknown and f.some_disqualifier:
+        # The person said one applies but not which: keep asking which (the answers may
+        # all be no), and until then answer as for a disqualifier.
+        found = True
+        a.conclude("not_eligible", "none")
+        a.because("disqualifier_unnamed", FELONY_CLAUSES[section])
+    elif found:
         a.missing[:] = [k for k in a.missing if k not in ASKED_DISQUALIFIERS]
+    if found:
         if f.level is None and f.offense.kind == "sale_transport":
             a.ask("level")  # a misdemeanor (11360(b)) would not be disqualified
         elif f.level is None:

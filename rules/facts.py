@@ -31,6 +31,7 @@ BOOLEAN_KEYS = (
     "checked_not_cleared",
     "concentrate",
     "offense_before_prop64",
+    "some_disqualifier",
 )
 
 
@@ -80,6 +81,7 @@ class Facts:
     checked_not_cleared: bool | None = None
     concentrate: bool | None = None  # concentrated cannabis (hash oil, wax): old 11357(a)
     offense_before_prop64: bool | None = None  # the act happened before 9 Nov 2016
+    some_disqualifier: bool | None = None  # "one or more of these apply", not yet which
     conviction_date_future: bool = False  # a date after today was given (a typo): ask again
 
 
