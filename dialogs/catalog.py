@@ -45,6 +45,12 @@ class _Blank(dict):
         return ""
 
 
+def raw(lang: str, key: str) -> str:
+    """The message ``key`` in ``lang`` as the catalog holds it, placeholders unfilled
+    (English when missing; the key itself when no catalog has it)."""
+    return CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)
+
+
 def text(lang: str, key: str, **params: object) -> str:
     """The message ``key`` in ``lang`` (English when missing), placeholders filled."""
     raw = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)

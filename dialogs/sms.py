@@ -185,11 +185,21 @@ def _size(text: str) -> tuple[int, int, int]:
     return len(text) + extension, units, bad
 
 
+def measure(text: str) -> Size:
+    """The :class:`Size` of ``text``, worked out (``size`` remembers it)."""
+    full = _size(text)
+    return Size(*full, *(full if text.isascii() else _size(fold(text))))
+
+
 @lru_cache(maxsize=8192)
 def size(text: str) -> Size:
     """The :class:`Size` of ``text``."""
-    full = _size(text)
-    return Size(*full, *(full if text.isascii() else _size(fold(text))))
+    return measure(text)
+
+
+def plus(a: Size, b: Size) -> Size:
+    """The size of ``a``'s text followed at once by ``b``'s."""
+    return Size(a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5])
 
 
 SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break

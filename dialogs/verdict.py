@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 from typing import Any
 
 import rules
 from rules import counties, sections
 
-from . import catalog, sms
+from . import catalog, sizes, sms
 
 MAX_SEGMENTS = 2
 MUST, SHOULD, MAY = 0, 1, 2
@@ -88,6 +89,13 @@ class Part:
         """The part worded in ``lang``."""
         words = _t(lang, self.key, **dict(self.params))
         return f"{_t(lang, self.prefix)} {words}" if self.prefix else words
+
+    def size(self, lang: str) -> sms.Size:
+        """The SMS size of :meth:`text`, from the catalog's sizes (no wording made)."""
+        words = sizes.size(lang, self.key, dict(self.params))
+        if not self.prefix:
+            return words
+        return sms.total([sizes.size(lang, self.prefix), words])
 
 
 def headline_key(assessment: dict[str, Any]) -> str:
@@ -300,34 +308,31 @@ class _Packing:
     """
 
     def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size) -> None:
-        prefix: list[tuple[int, ...]] = [_NOTHING]
-        self.prefix = prefix
-        self.low = sum(min(s[0], s[3]) for s in sizes)  # for at_least
-        g = u = b = fg = fu = fb = 0
-        for s in sizes:  # plain tuples: cheaper to make than Size
-            g, u, b, fg, fu, fb = g + s[0], u + s[1], b + s[2], fg + s[3], fu + s[4], fb + s[5]
-            prefix.append((g, u, b, fg, fu, fb))
+        columns = list(zip(*sizes, strict=True)) if sizes else [()] * len(_NOTHING)
+        self.low = sum(map(min, columns[0], columns[3]))  # for at_least
+        # Running sums of each Size field: sums[f][i] is field f of texts[:i].
+        self.sums = [list(accumulate(column, initial=0)) for column in columns]
         self.tail = tail
-        whole = prefix[-1]
-        self.plain = not (whole[2] or tail[2]) and whole[0] == whole[3] == whole[1] == whole[4] \
+        g, u, b, fg, fu, _ = (column[-1] for column in self.sums)
+        self.plain = not (b or tail[2]) and g == fg == u == fu \
             and tail[0] == tail[3] == tail[1] == tail[4]
         self.n = len(sizes)
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
-        hi, lo = self.prefix[i], self.prefix[j]
         if extra is None:
             gaps, extra = i - j - 1, _NOTHING
         else:
             gaps = i - j  # the gaps between the texts, and the space before the extra
-        g = hi[0] - lo[0] + extra[0] + gaps
-        if self.plain:  # GSM-7 as written, and folding changes nothing (most English)
+        sums = self.sums
+        g = sums[0][i] - sums[0][j] + extra[0] + gaps
+        b = 0 if self.plain else sums[2][i] - sums[2][j] + extra[2]
+        if not b:  # GSM-7 as written: folding changes nothing (no letter it folds is GSM-7)
             return (1 if g else 0) if g <= 160 else -(-g // 153)
-        u = hi[1] - lo[1] + extra[1] + gaps
-        b = hi[2] - lo[2] + extra[2]
-        fg = hi[3] - lo[3] + extra[3] + gaps
-        fu = hi[4] - lo[4] + extra[4] + gaps
-        fb = hi[5] - lo[5] + extra[5]
+        u = sums[1][i] - sums[1][j] + extra[1] + gaps
+        fg = sums[3][i] - sums[3][j] + extra[3] + gaps
+        fu = sums[4][i] - sums[4][j] + extra[4] + gaps
+        fb = sums[5][i] - sums[5][j] + extra[5]
         return min(sms.count(u, b, g), sms.count(fu, fb, fg))
 
     def cheapest(self) -> tuple[int, list[tuple[int, int]], int | None]:
@@ -398,10 +403,14 @@ def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
     return sms.total([sms.size(ask), *filter(None, [sms.labels_size(labels)])])
 
 
-def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
+def _pack(texts: list[str], ask: str, labels: list[str],
+          text_sizes: list[sms.Size] | None = None) -> list[str]:
     """The texts, in order, in as few SMS segments as can be: each message at most two
-    segments, the last one ending with ``ask`` (and its choices) when it fits."""
-    _, spans, last = _Packing([sms.size(t) for t in texts], _tail(ask, labels)).cheapest()
+    segments, the last one ending with ``ask`` (and its choices) when it fits.
+    ``text_sizes``: the texts' sizes, when known."""
+    if text_sizes is None:
+        text_sizes = [sms.size(t) for t in texts]
+    _, spans, last = _Packing(text_sizes, _tail(ask, labels)).cheapest()
     out = [" ".join(texts[j:i]) for j, i in spans]
     if last is None:
         return [m for m in [*out, ask] if m]
@@ -437,14 +446,14 @@ def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
     the cheapest packing cheaper).
     """
     soft = max(1, min(SOFT_SEGMENTS, room))
-    priced = [([sms.size(p.text(lang)) for p in items], _tail(text, labels))
+    priced = [([p.size(lang) for p in items], _tail(text, labels))
               for lang, text, labels in ask.by_lang]
 
     def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
         """Each language's cost clamped up to ``soft``; None when one passes its ceiling."""
         out = []
-        for n, (sizes, tail) in enumerate(priced):
-            packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail)
+        for n, (texts, tail) in enumerate(priced):
+            packing = _Packing(list(compress(texts, keep)), tail)
             ceiling = ceilings[n] if ceilings else None
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
@@ -526,9 +535,10 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
     the check has left, in every language.
     """
     question = Ask.make(ask, labels, ask_key, label_keys)
-    texts = [p.text(lang) for p in chosen_parts(assessment, county, question, skip, room)]
+    chosen = chosen_parts(assessment, county, question, skip, room)
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
-    return _pack(texts, ask_text, list(words))
+    return _pack([p.text(lang) for p in chosen], ask_text, list(words),
+                 [p.size(lang) for p in chosen])
 
 
 def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:

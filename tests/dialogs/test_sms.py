@@ -46,6 +46,12 @@ def test_folded_si_is_plain_si_never_a_letter_from_another_language():
     assert sms.fold("Sí, al menos una; así") == "Si, al menos una; asi"
 
 
+def test_folding_leaves_a_gsm7_text_as_it_is():
+    """The verdict packer prices a GSM-7 span without folding it: nothing to fold there."""
+    alphabet = "".join(sorted(sms.GSM_ALL))
+    assert sms.is_gsm7(alphabet) and sms.fold(alphabet) == alphabet
+
+
 # --- sizes that add up, and the verdict packing priced on them -------------------------
 
 # Plain GSM-7, extension characters, accents GSM-7 lacks, typographic marks, emoji.
