@@ -230,9 +230,16 @@ def cost(s: Size) -> int:
 
 def labels_size(labels: Sequence[str]) -> Size | None:
     """The size of the numbered choice lines of :func:`body`, or None without choices."""
-    if not labels:
+    return numbered_size([size(label) for label in labels])
+
+
+def numbered_size(label_sizes: Sequence[Size]) -> Size | None:
+    """The size of :func:`body`'s numbered choice lines from the sizes of their labels:
+    ``"1 "`` before each (digits and a space, plain GSM-7), a line break between."""
+    if not label_sizes:
         return None
-    return size("\n".join(f"{n} {label}" for n, label in enumerate(labels, 1)))
+    marks = sum(len(str(n)) + 1 for n in range(1, len(label_sizes) + 1))
+    return plus(total(label_sizes), Size(marks, marks, 0, marks, marks, 0))
 
 
 def render(reply: dict) -> str:

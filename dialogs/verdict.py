@@ -398,19 +398,19 @@ class _Packing:
 
 
 
-def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
+def _tail(ask: sms.Size, labels: Sequence[sms.Size]) -> sms.Size:
     """The size of the question, then its numbered choices on their own lines."""
-    return sms.total([sms.size(ask), *filter(None, [sms.labels_size(labels)])])
+    return sms.total([ask, *filter(None, [sms.numbered_size(labels)])])
 
 
 def _pack(texts: list[str], ask: str, labels: list[str],
-          text_sizes: list[sms.Size] | None = None) -> list[str]:
+          sized: tuple[list[sms.Size], sms.Size] | None = None) -> list[str]:
     """The texts, in order, in as few SMS segments as can be: each message at most two
     segments, the last one ending with ``ask`` (and its choices) when it fits.
-    ``text_sizes``: the texts' sizes, when known."""
-    if text_sizes is None:
-        text_sizes = [sms.size(t) for t in texts]
-    _, spans, last = _Packing(text_sizes, _tail(ask, labels)).cheapest()
+    ``sized``: the texts' sizes and the question's (``_tail``), when known."""
+    if sized is None:
+        sized = [sms.size(t) for t in texts], _tail(sms.size(ask), [sms.size(x) for x in labels])
+    _, spans, last = _Packing(*sized).cheapest()
     out = [" ".join(texts[j:i]) for j, i in spans]
     if last is None:
         return [m for m in [*out, ask] if m]
@@ -423,16 +423,25 @@ class Ask:
     """The question after the verdict, in every language."""
 
     by_lang: tuple[tuple[str, str, tuple[str, ...]], ...]
+    tails: tuple[sms.Size, ...] = ()  # each language's question with its choices, sized
 
     @classmethod
     def make(cls, ask: str | None, labels: Sequence[str] | None, ask_key: str | None,
              label_keys: Sequence[str] | None) -> Ask:
-        rows = []
+        rows, tails = [], []
         for lang in catalog.LANGS:
             text = _t(lang, ask_key) if ask_key else ask or ""
             words = [_t(lang, k) for k in label_keys] if label_keys is not None else labels
             rows.append((lang, text, tuple(words or ())))
-        return cls(tuple(rows))
+            asked = sizes.size(lang, ask_key) if ask_key else sms.size(text)
+            shown = [sizes.size(lang, k) for k in label_keys] if label_keys is not None \
+                else [sms.size(w) for w in words or ()]
+            tails.append(_tail(asked, shown))
+        return cls(tuple(rows), tuple(tails))
+
+    def tail(self, lang: str) -> sms.Size:
+        """The size of the question in ``lang``, with its choices."""
+        return self.tails[[row[0] for row in self.by_lang].index(lang)]
 
 
 def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
@@ -446,8 +455,7 @@ def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
     the cheapest packing cheaper).
     """
     soft = max(1, min(SOFT_SEGMENTS, room))
-    priced = [([p.size(lang) for p in items], _tail(text, labels))
-              for lang, text, labels in ask.by_lang]
+    priced = [([p.size(lang) for p in items], ask.tail(lang)) for lang, _, _ in ask.by_lang]
 
     def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
         """Each language's cost clamped up to ``soft``; None when one passes its ceiling."""
@@ -538,7 +546,7 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
     chosen = chosen_parts(assessment, county, question, skip, room)
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
     return _pack([p.text(lang) for p in chosen], ask_text, list(words),
-                 [p.size(lang) for p in chosen])
+                 ([p.size(lang) for p in chosen], question.tail(lang)))
 
 
 def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
