@@ -54,8 +54,8 @@ def raw(lang: str, key: str) -> str:
 def text(lang: str, key: str, **params: object) -> str:
     """The message ``key`` in ``lang`` (English when missing), placeholders filled."""
     raw = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)
-    if not params and "{" not in raw:
-        return raw
+    if "{" not in raw and (not params or "}" not in raw):
+        return raw  # nothing to fill
     return raw.format_map(_Blank(params))
 
 

@@ -509,8 +509,7 @@ def _affordable(state: dict[str, Any], cost: int) -> bool:
 
 def _segments(text: str, choices: list[dict[str, str]] | None = None) -> int:
     """SMS segments a message takes as sent (its cheapest form, choices numbered)."""
-    labels = [c["label"] for c in choices or []]
-    return sms.segments(sms.body(*sms.cheapest(text, labels)))
+    return sms.price(text, [c["label"] for c in choices or []])
 
 
 def _say_counted(turn: Turn, text: str) -> None:

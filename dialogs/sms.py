@@ -140,7 +140,7 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     one of them or on the joined body; otherwise all keep their accents.
     """
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
-    if all(is_gsm7(text) and all(map(is_gsm7, labels)) for text, labels in items):
+    if is_gsm7("".join(text + "".join(labels) for text, labels in items)):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
     if not _folding_saves(items):
         return replies
@@ -222,6 +222,11 @@ def count(units: int, bad: int, gsm: int) -> int:
     return 1 if units <= 70 else -(-units // 67)
 
 
+def price(text: str, labels: Sequence[str] = ()) -> int:
+    """Segments of ``text`` with its numbered ``labels`` under the SMS policy."""
+    return segments(body(*cheapest(text, labels)))
+
+
 def cost(s: Size) -> int:
     """Segments under the SMS policy: the cheaper of the text as written and folded
     (equal to ``segments(body(*cheapest(text, labels)))`` for the text of size ``s``)."""
@@ -230,7 +235,9 @@ def cost(s: Size) -> int:
 
 def labels_size(labels: Sequence[str]) -> Size | None:
     """The size of the numbered choice lines of :func:`body`, or None without choices."""
-    return numbered_size([size(label) for label in labels])
+    if not labels:
+        return None
+    return size("\n".join(f"{n} {label}" for n, label in enumerate(labels, 1)))
 
 
 def numbered_size(label_sizes: Sequence[Size]) -> Size | None:

@@ -291,8 +291,7 @@ def parts(assessment: dict[str, Any], county: str | None, *,
 
 
 def _fits(text: str, labels: list[str] | None = None) -> bool:
-    body, folded = sms.cheapest(text, labels or [])
-    return sms.segments(sms.body(body, folded)) <= MAX_SEGMENTS
+    return sms.price(text, labels or []) <= MAX_SEGMENTS
 
 
 _NOTHING = sms.Size(0, 0, 0, 0, 0, 0)

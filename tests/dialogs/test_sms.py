@@ -79,6 +79,9 @@ def test_sizes_add_up_and_price_a_message_as_sent(parts, labels):
                                                         sms.labels_size(labels)])
     assert body == sms.size(sms.body(text, labels))
     assert sms.cost(body) == sms.segments(sms.body(*sms.cheapest(text, labels)))
+    assert sms.price(text, labels) == sms.cost(body)
+    sized = [sms.size(label) for label in labels]
+    assert sms.numbered_size(sized) == sms.labels_size(labels)
 
 
 def _cheapest_by_trying_every_split(texts: list[str], ask: str, labels: list[str]) -> int:
