@@ -62,13 +62,17 @@ ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 _ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
 _EXTENSION = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
 _NOT_GSM = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+# What ``fold`` changes, found by one scan (translating every character costs more).
+_FOLDED = {chr(code): to for code, to in _FOLD.items()}
+_FOLDABLE = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
 
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
     if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
         return _ASCII_NOT_GSM.search(text) is None
-    return set(text) <= GSM_ALL
+    return _NOT_GSM.search(text) is None
 
 
 @lru_cache(maxsize=8192)
@@ -98,7 +102,9 @@ def fold(text: str) -> str:
     Sentences where a folded word would change meaning are reworded in the catalog
     (``clearline flows check`` lists the words it watches).
     """
-    return text.translate(_FOLD)
+    if text.isascii() or not _FOLDABLE.search(text):
+        return text
+    return _FOLDABLE.sub(lambda found: _FOLDED[found.group()], text)
 
 
 def body(text: str, labels: Sequence[str]) -> str:
@@ -180,8 +186,7 @@ def _size(text: str) -> tuple[int, int, int]:
         bad = len(_ASCII_NOT_GSM.findall(text)) if _ASCII_NOT_GSM.search(text) else 0
         return len(text) + extension, len(text), bad
     bad = len(_NOT_GSM.findall(text))
-    units = len(text) if max(text) < "\U00010000" else \
-        len(text.encode("utf-16-le", "surrogatepass")) // 2
+    units = len(text) + len(_ASTRAL.findall(text))
     return len(text) + extension, units, bad
 
 
