@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate, compress
-from typing import Any
+from typing import Any, NamedTuple
 
 import rules
 from rules import counties, sections
@@ -75,14 +75,13 @@ def short_url(url: str) -> str:
     return url.rstrip("/")
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One piece of a verdict: a message key, its parameters, and its rank."""
 
     id: str
     key: str
     rank: int
-    params: tuple[tuple[str, str], ...] = field(default=())
+    params: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a key said just before, in the same sentence run ("To be sure:")
 
     def text(self, lang: str) -> str:
