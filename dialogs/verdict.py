@@ -68,10 +68,14 @@ def _t(lang: str, key: str, **params: Any) -> str:
     return catalog.text(lang, key, **params)
 
 
+_SCHEME = re.compile(r"^https?://")
+_WWW = re.compile(r"^www\.")
+
+
 def short_url(url: str) -> str:
     """A web address as people type it: no scheme, no ``www.``, no trailing slash."""
-    url = re.sub(r"^https?://", "", url.strip())
-    url = re.sub(r"^www\.", "", url)
+    url = _SCHEME.sub("", url.strip())
+    url = _WWW.sub("", url)
     return url.rstrip("/")
 
 
