@@ -312,13 +312,22 @@ class _Packing:
     def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size) -> None:
         columns = list(zip(*sizes, strict=True)) if sizes else [()] * len(_NOTHING)
         self.low = sum(map(min, columns[0], columns[3]))  # for at_least
+        g, u, b, fg, fu, _ = map(sum, columns)
+        self.plain = not (b or tail[2]) and g == fg == u == fu \
+            and tail[0] == tail[3] == tail[1] == tail[4]
+        if self.plain:  # GSM-7, as written and folded: the septets say it all
+            columns = columns[:1]
+            self._cost = self._plain_cost  # type: ignore[method-assign]
         # Running sums of each Size field: sums[f][i] is field f of texts[:i].
         self.sums = [list(accumulate(column, initial=0)) for column in columns]
         self.tail = tail
-        g, u, b, fg, fu, _ = (column[-1] for column in self.sums)
-        self.plain = not (b or tail[2]) and g == fg == u == fu \
-            and tail[0] == tail[3] == tail[1] == tail[4]
         self.n = len(sizes)
+
+    def _plain_cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
+        """``_cost`` when every text is plain GSM-7."""
+        septets = self.sums[0]
+        g = septets[i] - septets[j] + (i - j - 1 if extra is None else i - j + extra[0])
+        return (1 if g else 0) if g <= 160 else -(-g // 153)
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
@@ -328,7 +337,7 @@ class _Packing:
             gaps = i - j  # the gaps between the texts, and the space before the extra
         sums = self.sums
         g = sums[0][i] - sums[0][j] + extra[0] + gaps
-        b = 0 if self.plain else sums[2][i] - sums[2][j] + extra[2]
+        b = sums[2][i] - sums[2][j] + extra[2]
         if not b:  # GSM-7 as written: folding changes nothing (no letter it folds is GSM-7)
             return (1 if g else 0) if g <= 160 else -(-g // 153)
         u = sums[1][i] - sums[1][j] + extra[1] + gaps
