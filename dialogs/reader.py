@@ -227,7 +227,10 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
     i, n = 0, len(words)
     phrases, longest = TABLE.phrases, TABLE.longest
     while i < n:
-        top = longest.get(words[i], 0)
+        top = longest.get(words[i])
+        if top is None:  # no phrase starts with this word
+            i += 1
+            continue
         for size in range(min(top, n - i), 0, -1):
             hit = phrases.get(words[i:i + size])
             if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
@@ -603,7 +606,7 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
     spots: list[tuple[str, ...]] = []
     if len(words) <= 3:
         spots.append(words)
-    for i, word in enumerate(words):
+    for i, word in enumerate(words if not _TYPO_CUES.isdisjoint(words) else ()):
         if word in _TYPO_CUES:
             spots += [words[i + 1:i + 1 + n] for n in (1, 2, 3) if i + n < len(words) + 0]
             if word in {"county", "condado"} and i > 0:
@@ -683,6 +686,8 @@ def _kind(kinds: set[str]) -> str | None:
 def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, words: tuple[str, ...],
                pauses: frozenset[int], today: date) -> None:
     """The conviction year (or before/after Prop 64) and the age."""
+    if not (nums.years or nums.ages or "year" in cats or "age" in cats):
+        return  # nothing said about when
     marks = {f.value for f in cats.get("year", [])}
     if "before_prop64" in marks and "after_prop64" not in marks:
         r.facts["conviction_date"] = "2016-06"
