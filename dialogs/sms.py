@@ -213,11 +213,15 @@ BLANK_LINE = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
 
 def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:
     """The size of the texts joined with ``separator`` (a space or a line break)."""
-    sizes = list(sizes)
-    gaps = max(len(sizes) - 1, 0)
-    return Size(*(sum(column) + gaps * sep for column, sep in
-                  zip(zip(*sizes, strict=True), separator, strict=True))) \
-        if sizes else Size(0, 0, 0, 0, 0, 0)
+    found = iter(sizes)
+    out = next(found, None)
+    if out is None:
+        return Size(0, 0, 0, 0, 0, 0)
+    for s in found:
+        out = Size(out[0] + separator[0] + s[0], out[1] + separator[1] + s[1],
+                   out[2] + separator[2] + s[2], out[3] + separator[3] + s[3],
+                   out[4] + separator[4] + s[4], out[5] + separator[5] + s[5])
+    return out if isinstance(out, Size) else Size(*out)
 
 
 def count(units: int, bad: int, gsm: int) -> int:
