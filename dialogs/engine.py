@@ -143,7 +143,7 @@ def _undo_ok(entry: Any) -> bool:
 
 def _copy(state: dict[str, Any]) -> dict[str, Any]:
     """A copy deep enough that the caller's state is never changed."""
-    out = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    out = _without_signals(state)
     out["facts"] = dict(state.get("facts", {}))
     out["hist"] = list(state.get("hist", []))
     out["done"] = [dict(d) for d in state.get("done", [])]
@@ -156,9 +156,17 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _without_signals(state: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy of ``state`` without this step's signals."""
+    out = dict(state)
+    for key in SIGNAL_KEYS:
+        out.pop(key, None)
+    return out
+
+
 def pop_signals(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[dict]]:
     """Split a returned state into what to save, the effects and the stat events."""
-    clean = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    clean = _without_signals(state)
     return clean, list(state.get("effects") or []), list(state.get("events") or [])
 
 

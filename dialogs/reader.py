@@ -624,10 +624,13 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
 _LEVEL_KEYS = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
                if cat == "level" and len(words) == 1 and len(words[0]) >= 6}
 _LEVEL_STARTS = frozenset(key[:2] for key in _LEVEL_KEYS)  # typos seldom touch the first two
+_LEVEL_LIKE = re.compile(rf"\b(?:{'|'.join(sorted(_LEVEL_STARTS))})[a-z0-9]{{4}}")
 
 
 def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
     """A felony or misdemeanor word misspelled (85% alike), where no phrase was found."""
+    if not _LEVEL_LIKE.search(" ".join(words)):
+        return []  # no word of six letters or more starts like a level word
     taken = {i for f in found for i in range(f.start, f.end)}
     out = []
     for i, word in enumerate(words):
@@ -731,11 +734,14 @@ def _age_bucket(age: int) -> str:
     return "18_20" if age <= 20 else "21_plus"
 
 
+_SIMPLE = {"level": "level", "court": "court", "juvenile": "juvenile",
+           "serving": "currently_serving"}  # phrase category: fact key
+
+
 def _read_simple(r: Reading, cats: dict[str, list[Found]], words: tuple[str, ...],
                  pauses: frozenset[int]) -> None:
     """Level, court, juvenile and still serving: one value each (a correction takes the last)."""
-    for cat, key in (("level", "level"), ("court", "court"), ("juvenile", "juvenile"),
-                     ("serving", "currently_serving")):
+    for cat, key in () if cats.keys().isdisjoint(_SIMPLE) else _SIMPLE.items():
         if cat not in cats:
             continue
         mentions = [(_negated(f, words, pauses), f.start) for f in cats[cat]]

@@ -145,9 +145,10 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
     """
-    items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
-    if is_gsm7("".join(text + "".join(labels) for text, labels in items)):
+    texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
+    if is_gsm7("".join(texts)):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
+    items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
     if not _folding_saves(items):
         return replies
     return [
