@@ -300,6 +300,37 @@ def _fits(text: str, labels: list[str] | None = None) -> bool:
 _NOTHING = sms.Size(0, 0, 0, 0, 0, 0)
 
 
+def _low(size: sms.Size) -> int:
+    """The fewest septets ``size``'s text can take, as written or folded."""
+    return min(size[0], size[3])
+
+
+def _plain(size: sms.Size) -> bool:
+    """Goes as GSM-7 once folded, in no more septets than twice its UCS-2 units: then
+    every span of such texts costs what its folded septets cost (folding changes nothing
+    in GSM-7 text, and 2u septets never take more segments than u UCS-2 units)."""
+    return not size[5] and size[3] <= 2 * size[1]
+
+
+class _Texts(NamedTuple):
+    """The texts of a verdict in one language, sized, with what each tells a packing."""
+
+    sizes: list[sms.Size]
+    tail: sms.Size
+    lows: list[int]
+    plains: list[bool]
+
+    @classmethod
+    def of(cls, sizes: list[sms.Size], tail: sms.Size) -> _Texts:
+        return cls(sizes, tail, [_low(s) for s in sizes], [_plain(s) for s in sizes])
+
+    def packing(self, keep: list[bool]) -> _Packing:
+        """The packing of the texts kept."""
+        plain = _plain(self.tail) and all(compress(self.plains, keep))
+        return _Packing(list(compress(self.sizes, keep)), self.tail,
+                        (sum(compress(self.lows, keep)), plain))
+
+
 class _Packing:
     """Texts packed into as few SMS segments as can be: each message at most two segments,
     the last one ending with the question (and its choices) when it fits.
@@ -309,24 +340,25 @@ class _Packing:
     ``cheapest`` finds the best packing; ``first_fit`` and ``at_least`` bound its cost.
     """
 
-    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size) -> None:
-        columns = list(zip(*sizes, strict=True)) if sizes else [()] * len(_NOTHING)
-        self.low = sum(map(min, columns[0], columns[3]))  # for at_least
-        g, u, b, fg, fu, _ = map(sum, columns)
-        self.plain = not (b or tail[2]) and g == fg == u == fu \
-            and tail[0] == tail[3] == tail[1] == tail[4]
-        if self.plain:  # GSM-7, as written and folded: the septets say it all
-            columns = columns[:1]
+    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size,
+                 known: tuple[int, bool] | None = None) -> None:
+        # ``known``: ``low`` and ``plain`` when worked out already (``_Texts.packing``).
+        self.low, self.plain = known or (sum(_low(s) for s in sizes),
+                                         _plain(tail) and all(map(_plain, sizes)))
+        if self.plain:  # the folded septets say it all
+            columns = [[s[3] for s in sizes]]
             self._cost = self._plain_cost  # type: ignore[method-assign]
+        else:
+            columns = list(zip(*sizes, strict=True)) if sizes else [[]] * len(_NOTHING)
         # Running sums of each Size field: sums[f][i] is field f of texts[:i].
         self.sums = [list(accumulate(column, initial=0)) for column in columns]
         self.tail = tail
         self.n = len(sizes)
 
     def _plain_cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
-        """``_cost`` when every text is plain GSM-7."""
+        """``_cost`` when every text is plain (``_plain``): from the folded septets."""
         septets = self.sums[0]
-        g = septets[i] - septets[j] + (i - j - 1 if extra is None else i - j + extra[0])
+        g = septets[i] - septets[j] + (i - j - 1 if extra is None else i - j + extra[3])
         return (1 if g else 0) if g <= 160 else -(-g // 153)
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
@@ -351,15 +383,7 @@ class _Packing:
         texts; and where the last message (texts then the question) starts, or None when
         the question goes alone after a text too long to share a message (rare)."""
         cost, n = self._cost, self.n
-        best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
-        came: list[int] = [0] * (n + 1)
-        for i in range(1, n + 1):
-            for j in range(i - 1, -1, -1):  # longer spans cost more: stop at the first misfit
-                segments = cost(j, i)
-                if segments > MAX_SEGMENTS:
-                    break
-                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
-                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+        best, came = self._fill()
         options = []
         for j in range(n, -1, -1):  # the last message: texts[j:] and the question
             segments = cost(j, n, self.tail)
@@ -375,6 +399,36 @@ class _Packing:
         spans = [(i, i + 1) for i in range(n)] if best[n] is None else self._path(came, n)
         total = sum(cost(j, i) for j, i in spans) + cost(n, n, self.tail)
         return total, spans, None
+
+    def _fill(self) -> tuple[list[int | None], list[int]]:
+        """The fewest segments for each ``texts[:i]`` (None: no packing fits) and where the
+        last message of that packing starts."""
+        n = self.n
+        best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
+        came: list[int] = [0] * (n + 1)
+        for i in range(1, n + 1):
+            for back, segments in enumerate(self._ending_at(i)):
+                j = i - 1 - back
+                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
+                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+        return best, came
+
+    def _ending_at(self, i: int) -> list[int]:
+        """The segments of ``texts[j:i]`` for j = i - 1, i - 2, ... while within two
+        segments (longer spans cost more: the first misfit ends it)."""
+        out: list[int] = []
+        septets, plain = self.sums[0], self.plain
+        end = septets[i] + i - 1
+        for j in range(i - 1, -1, -1):
+            if plain:  # priced here, not by a call a span
+                g = end - septets[j] - j
+                segments = (1 if g else 0) if g <= 160 else -(-g // 153)
+            else:
+                segments = self._cost(j, i)
+            if segments > MAX_SEGMENTS:
+                break
+            out.append(segments)
+        return out
 
     def first_fit(self) -> int | None:
         """The segments of one packing that fits (each text joins the message before it
@@ -466,13 +520,14 @@ def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
     the cheapest packing cheaper).
     """
     soft = max(1, min(SOFT_SEGMENTS, room))
-    priced = [([p.size(lang) for p in items], ask.tail(lang)) for lang, _, _ in ask.by_lang]
+    priced = [_Texts.of([p.size(lang) for p in items], ask.tail(lang))
+              for lang, _, _ in ask.by_lang]
 
     def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
         """Each language's cost clamped up to ``soft``; None when one passes its ceiling."""
         out = []
-        for n, (texts, tail) in enumerate(priced):
-            packing = _Packing(list(compress(texts, keep)), tail)
+        for n, texts in enumerate(priced):
+            packing = texts.packing(keep)
             ceiling = ceilings[n] if ceilings else None
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
