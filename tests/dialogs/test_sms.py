@@ -109,10 +109,10 @@ def _cheapest_by_trying_every_split(texts: list[str], ask: str, labels: list[str
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(_catalog_like(160, 30), min_size=2, max_size=6), _catalog_like(60))
-def test_the_verdict_packing_is_the_cheapest_of_every_split(texts, ask):
+@given(st.lists(_catalog_like(160, 30), min_size=2, max_size=6), _catalog_like(60),
+       st.sampled_from([["Yes", "No"], ["Sí", "No"], ["Sí… {más}", "No"]]))
+def test_the_verdict_packing_is_the_cheapest_of_every_split(texts, ask, labels):
     """Every packed message fits in two segments, and none could cost fewer in all."""
-    labels = ["Yes", "No"]
     packed = verdict._pack(texts, ask, labels)
     cheapest = _cheapest_by_trying_every_split(texts, ask, labels)
     if cheapest is None:
