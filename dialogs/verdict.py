@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat, takewhile
 from typing import Any, NamedTuple
 
 import rules
@@ -300,6 +300,13 @@ def _fits(text: str, labels: list[str] | None = None) -> bool:
 _NOTHING = sms.Size(0, 0, 0, 0, 0, 0)
 
 
+_MOST_SEPTETS = 153 * MAX_SEGMENTS  # what a message of MAX_SEGMENTS (two or more) carries
+
+
+def _fits_in_two(segments: int) -> bool:
+    return segments <= MAX_SEGMENTS
+
+
 def _low(size: sms.Size) -> int:
     """The fewest septets ``size``'s text can take, as written or folded."""
     return min(size[0], size[3])
@@ -416,18 +423,18 @@ class _Packing:
     def _ending_at(self, i: int) -> list[int]:
         """The segments of ``texts[j:i]`` for j = i - 1, i - 2, ... while within two
         segments (longer spans cost more: the first misfit ends it)."""
-        out: list[int] = []
-        septets, plain = self.sums[0], self.plain
+        if not self.plain:
+            return list(takewhile(_fits_in_two, map(self._cost, range(i - 1, -1, -1),
+                                                    repeat(i))))
+        # Plain texts: the folded septets of each span, priced here (as ``_plain_cost``)
+        septets = self.sums[0]
         end = septets[i] + i - 1
+        out: list[int] = []
         for j in range(i - 1, -1, -1):
-            if plain:  # priced here, not by a call a span
-                g = end - septets[j] - j
-                segments = (1 if g else 0) if g <= 160 else -(-g // 153)
-            else:
-                segments = self._cost(j, i)
-            if segments > MAX_SEGMENTS:
+            g = end - septets[j] - j
+            if g > _MOST_SEPTETS:
                 break
-            out.append(segments)
+            out.append((1 if g else 0) if g <= 160 else -(-g // 153))
         return out
 
     def first_fit(self) -> int | None:
