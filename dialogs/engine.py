@@ -89,9 +89,10 @@ class Turn:
 
     def t(self, key: str, **params: Any) -> str:
         """The message ``key``, in the channel's own words when it has them (``key.sms``)."""
-        worded = WORDED.get((self.lang, self.channel if self.channel in CHANNEL_WORDS else None))
+        lang = self.state.get("lang", catalog.DEFAULT_LANG)
+        worded = WORDED.get((lang, self.channel if self.channel in CHANNEL_WORDS else None))
         found = worded.get(key) if worded is not None else None
-        return found if found is not None else catalog.text(self.lang, self.key(key), **params)
+        return found if found is not None else catalog.text(lang, self.key(key), **params)
 
     def say(self, text: str, choices: list[dict[str, str]] | None = None,
             kind: str | None = None) -> None:
@@ -159,8 +160,8 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
 def _without_signals(state: dict[str, Any]) -> dict[str, Any]:
     """A shallow copy of ``state`` without this step's signals."""
     out = dict(state)
-    for key in SIGNAL_KEYS:
-        out.pop(key, None)
+    out.pop("effects", None)  # SIGNAL_KEYS
+    out.pop("events", None)
     return out
 
 
