@@ -194,7 +194,14 @@ def _size(text: str) -> tuple[int, int, int]:
 def measure(text: str) -> Size:
     """The :class:`Size` of ``text``, worked out (``size`` remembers it)."""
     full = _size(text)
-    return Size(*full, *(full if text.isascii() else _size(fold(text))))
+    found = () if text.isascii() else _FOLDABLE.findall(text)
+    if not found:
+        return Size(*full, *full)  # folding changes nothing
+    g, u, b = full  # sizes add up character by character: the folded ones differ by these
+    for char in found:
+        dg, du, db = _FOLD_DELTA[char]
+        g, u, b = g + dg, u + du, b + db
+    return Size(*full, g, u, b)
 
 
 @lru_cache(maxsize=8192)
@@ -208,6 +215,9 @@ def plus(a: Size, b: Size) -> Size:
     return Size(a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5])
 
 
+# What folding each character changes in its size (see ``measure``).
+_FOLD_DELTA = {char: tuple(a - b for a, b in zip(_size(to), _size(char), strict=True))
+               for char, to in _FOLDED.items()}
 SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
 BLANK_LINE = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
 
