@@ -243,8 +243,10 @@ def count(units: int, bad: int, gsm: int) -> int:
 
 
 def price(text: str, labels: Sequence[str] = ()) -> int:
-    """Segments of ``text`` with its numbered ``labels`` under the SMS policy."""
-    return segments(body(*cheapest(text, labels)))
+    """Segments of ``text`` with its numbered ``labels`` under the SMS policy: what
+    ``segments(body(*cheapest(text, labels)))`` counts, from sizes alone."""
+    lines = labels_size(labels)
+    return cost(size(text) if lines is None else total([size(text), lines]))
 
 
 def cost(s: Size) -> int:
