@@ -180,6 +180,11 @@ class Size(NamedTuple):
     fbad: int
 
 
+def _sized(fields: tuple[int, ...]) -> Size:
+    """A :class:`Size` of six fields (as ``Size._make``, without its checks: made often)."""
+    return tuple.__new__(Size, fields)
+
+
 def _size(text: str) -> tuple[int, int, int]:
     """GSM-7 septets, UTF-16 code units and characters GSM-7 cannot carry."""
     extension = len(_EXTENSION.findall(text)) if _EXTENSION.search(text) else 0
@@ -196,12 +201,12 @@ def measure(text: str) -> Size:
     full = _size(text)
     found = () if text.isascii() else _FOLDABLE.findall(text)
     if not found:
-        return Size(*full, *full)  # folding changes nothing
+        return _sized(full + full)  # folding changes nothing
     g, u, b = full  # sizes add up character by character: the folded ones differ by these
     for char in found:
         dg, du, db = _FOLD_DELTA[char]
         g, u, b = g + dg, u + du, b + db
-    return Size(*full, g, u, b)
+    return _sized((*full, g, u, b))
 
 
 @lru_cache(maxsize=8192)
@@ -212,7 +217,8 @@ def size(text: str) -> Size:
 
 def plus(a: Size, b: Size) -> Size:
     """The size of ``a``'s text followed at once by ``b``'s."""
-    return Size(a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4], a[5] + b[5])
+    return _sized((a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4],
+                   a[5] + b[5]))
 
 
 # What folding each character changes in its size (see ``measure``).
@@ -229,9 +235,9 @@ def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:
     if out is None:
         return Size(0, 0, 0, 0, 0, 0)
     for s in found:
-        out = Size(out[0] + separator[0] + s[0], out[1] + separator[1] + s[1],
-                   out[2] + separator[2] + s[2], out[3] + separator[3] + s[3],
-                   out[4] + separator[4] + s[4], out[5] + separator[5] + s[5])
+        out = _sized((out[0] + separator[0] + s[0], out[1] + separator[1] + s[1],
+                      out[2] + separator[2] + s[2], out[3] + separator[3] + s[3],
+                      out[4] + separator[4] + s[4], out[5] + separator[5] + s[5]))
     return out if isinstance(out, Size) else Size(*out)
 
 
