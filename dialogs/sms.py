@@ -252,7 +252,7 @@ def price(text: str, labels: Sequence[str] = ()) -> int:
     """Segments of ``text`` with its numbered ``labels`` under the SMS policy: what
     ``segments(body(*cheapest(text, labels)))`` counts, from sizes alone."""
     lines = labels_size(labels)
-    return cost(size(text) if lines is None else total([size(text), lines]))
+    return cost(size(text) if lines is None else plus(size(text), plus(SEPARATOR, lines)))
 
 
 def cost(s: Size) -> int:
