@@ -7,6 +7,7 @@ falls back to English, and ``clearline flows check`` reports it.
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from functools import lru_cache
@@ -45,11 +46,17 @@ class _Blank(dict):
         return ""
 
 
+def raw(lang: str, key: str) -> str:
+    """The message ``key`` in ``lang`` as the catalog holds it, placeholders unfilled
+    (English when missing; the key itself when no catalog has it)."""
+    return CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)
+
+
 def text(lang: str, key: str, **params: object) -> str:
     """The message ``key`` in ``lang`` (English when missing), placeholders filled."""
     raw = CATALOGS.get(lang, {}).get(key) or CATALOGS[DEFAULT_LANG].get(key, key)
-    if not params and "{" not in raw:
-        return raw
+    if "{" not in raw and (not params or "}" not in raw):
+        return raw  # nothing to fill
     return raw.format_map(_Blank(params))
 
 
@@ -74,7 +81,15 @@ def fold(value: str) -> str:
     if value.isascii():
         return value.lower()
     value = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in value if not unicodedata.combining(ch))
+    return _NOT_ASCII.sub(_uncombined, value)  # ASCII is never a combining mark
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _uncombined(found: re.Match[str]) -> str:
+    """The character found, or nothing when it is a combining mark (an accent)."""
+    return "" if unicodedata.combining(found.group()) else found.group()
 
 
 @lru_cache(maxsize=512)

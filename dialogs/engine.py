@@ -36,6 +36,8 @@ SEGMENTS_PER_CHECK = FLOW.check_budget[1]  # SMS segments a check may send, verd
 # Questions inside a check, which must leave room for a verdict (see ``_affordable``).
 _IN_CHECK = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question") - {
     "another", "early_more", "confirm_delete"}
+_NODE_IDS = frozenset(FLOW.nodes)
+_PENDING = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
 _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
@@ -51,6 +53,19 @@ CHANNEL_WORDS: dict[str | None, dict[str, str]] = {  # channel -> {key: "key.cha
 CHANNEL_WORDS["cli"] = CHANNEL_WORDS["sms"]  # `clearline chat` numbers choices as SMS does
 # WhatsApp shows numbered choices like SMS: the SMS words, unless it has its own.
 CHANNEL_WORDS["whatsapp"] = {**CHANNEL_WORDS["sms"], **CHANNEL_WORDS["whatsapp"]}
+
+
+def _worded(lang: str, channel: str | None) -> dict[str, str]:
+    """Every message with nothing to fill, as ``Turn.t`` words it in ``lang`` on ``channel``
+    (made once at import from the fixed catalogs: a lookup per message, not a format)."""
+    words = CHANNEL_WORDS.get(channel, {})
+    keys = {k for catalog_keys in catalog.CATALOGS.values() for k in catalog_keys}
+    return {key: text for key in keys
+            if "{" not in (text := catalog.raw(lang, words.get(key, key))) and "}" not in text}
+
+
+WORDED = {(lang, channel): _worded(lang, channel)
+          for lang in catalog.LANGS for channel in (None, *CHANNEL_WORDS)}
 
 
 class Turn:
@@ -74,7 +89,10 @@ class Turn:
 
     def t(self, key: str, **params: Any) -> str:
         """The message ``key``, in the channel's own words when it has them (``key.sms``)."""
-        return catalog.text(self.lang, self.key(key), **params)
+        lang = self.state.get("lang", catalog.DEFAULT_LANG)
+        worded = WORDED.get((lang, self.channel if self.channel in CHANNEL_WORDS else None))
+        found = worded.get(key) if worded is not None else None
+        return found if found is not None else catalog.text(lang, self.key(key), **params)
 
     def say(self, text: str, choices: list[dict[str, str]] | None = None,
             kind: str | None = None) -> None:
@@ -104,26 +122,29 @@ def is_valid(state: Any) -> bool:
     """True for a state this version of the engine can continue."""
     if not isinstance(state, dict) or state.get("v") != VERSION:
         return False
+    hist, done, undo = state.get("hist", []), state.get("done", []), state.get("undo", [])
     return (
         state.get("lang") in catalog.LANGS
         and state.get("node") in _NODES
         and isinstance(state.get("facts", {}), dict)
-        and isinstance(state.get("hist", []), list)
-        and all(h in FLOW.nodes for h in state.get("hist", []))
-        and isinstance(state.get("done", []), list)
-        and all(isinstance(d, dict) for d in state.get("done", []))
+        and isinstance(hist, list) and _NODE_IDS.issuperset(hist)
+        and isinstance(done, list) and all(isinstance(d, dict) for d in done)
         and isinstance(state.get("miss", 0), int)
         and isinstance(state.get("seg", 0), int)
-        and isinstance(state.get("undo", []), list)
-        and all(isinstance(u, dict) and isinstance(u.get("f"), dict) and isinstance(u.get("n"), str)
-                for u in state.get("undo", []))
-        and state.get("pend") in (None, *rules.sections.SECTION_BY_KIND)
+        and isinstance(undo, list) and all(_undo_ok(u) for u in undo)
+        and state.get("pend") in _PENDING
     )
+
+
+def _undo_ok(entry: Any) -> bool:
+    """One BACK record: the node and the facts it replaced."""
+    return isinstance(entry, dict) and isinstance(entry.get("f"), dict) \
+        and isinstance(entry.get("n"), str)
 
 
 def _copy(state: dict[str, Any]) -> dict[str, Any]:
     """A copy deep enough that the caller's state is never changed."""
-    out = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    out = _without_signals(state)
     out["facts"] = dict(state.get("facts", {}))
     out["hist"] = list(state.get("hist", []))
     out["done"] = [dict(d) for d in state.get("done", [])]
@@ -136,9 +157,17 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _without_signals(state: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy of ``state`` without this step's signals."""
+    out = dict(state)
+    out.pop("effects", None)  # SIGNAL_KEYS
+    out.pop("events", None)
+    return out
+
+
 def pop_signals(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[dict]]:
     """Split a returned state into what to save, the effects and the stat events."""
-    clean = {k: v for k, v in state.items() if k not in SIGNAL_KEYS}
+    clean = _without_signals(state)
     return clean, list(state.get("effects") or []), list(state.get("events") or [])
 
 
@@ -509,8 +538,7 @@ def _affordable(state: dict[str, Any], cost: int) -> bool:
 
 def _segments(text: str, choices: list[dict[str, str]] | None = None) -> int:
     """SMS segments a message takes as sent (its cheapest form, choices numbered)."""
-    labels = [c["label"] for c in choices or []]
-    return sms.segments(sms.body(*sms.cheapest(text, labels)))
+    return sms.price(text, [c["label"] for c in choices or []])
 
 
 def _say_counted(turn: Turn, text: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -45,8 +45,7 @@ END_WORDS = frozenset({"finished", "completed", "ended", "ends", "off", "done", 
 NOW_AGE = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """One phrase found: what it means and where it was (word positions)."""
 
     cat: str
@@ -81,22 +80,35 @@ class Reading:
 # --- the tables ---------------------------------------------------------------------
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_PAUSE = re.compile(r"[,.;:!?()]")
+_TOKEN = re.compile(r"[a-z0-9]+|[,.;:!?()]")
+
+
+def _clean(text: str) -> str:
+    """Folded, apostrophes dropped: what words and pauses are read from."""
+    return catalog.fold(text).replace("'", "").replace("\u2019", "").replace("`", "")
+
+
 def _words(text: str) -> tuple[str, ...]:
     """Folded words: lower case, no accents, apostrophes dropped, punctuation as spaces."""
-    folded = catalog.fold(text).replace("'", "").replace("\u2019", "").replace("`", "")
-    return tuple(re.findall(r"[a-z0-9]+", folded))
+    return tuple(_WORD.findall(_clean(text)))
 
 
-def _pauses(text: str) -> frozenset[int]:
-    """Positions of the words followed by a comma, full stop or other pause."""
-    folded = catalog.fold(text).replace("'", "").replace("\u2019", "").replace("`", "")
-    out, n = set(), -1
-    for token in re.findall(r"[a-z0-9]+|[,.;:!?()]", folded):
+def _scan(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The words of ``text`` (as ``_words``) and the positions of those followed by a
+    comma, full stop or other pause, in one pass."""
+    cleaned = _clean(text)
+    if not _PAUSE.search(cleaned):
+        return tuple(_WORD.findall(cleaned)), frozenset()
+    words: list[str] = []
+    pauses: set[int] = set()
+    for token in _TOKEN.findall(cleaned):
         if token[0].isalnum():
-            n += 1
-        elif n >= 0:
-            out.add(n)
-    return frozenset(out)
+            words.append(token)
+        elif words:
+            pauses.add(len(words) - 1)
+    return tuple(words), frozenset(pauses)
 
 
 def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
@@ -215,7 +227,10 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
     i, n = 0, len(words)
     phrases, longest = TABLE.phrases, TABLE.longest
     while i < n:
-        top = longest.get(words[i], 0)
+        top = longest.get(words[i])
+        if top is None:  # no phrase starts with this word
+            i += 1
+            continue
         for size in range(min(top, n - i), 0, -1):
             hit = phrases.get(words[i:i + size])
             if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
@@ -266,6 +281,7 @@ def _century(two: int, today: date) -> int:
 
 
 _NUMBER = re.compile(r"(\d{1,4})(s)?")
+_DIGIT = re.compile(r"\d")
 _DECADE_WORDS = {"sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
                  "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990}
 _EARLY = frozenset({"early", "principios", "inicios"})
@@ -321,6 +337,8 @@ def read_numbers(words: tuple[str, ...], taken: set[int], raw: str, today: date,
                  expect: str | None) -> Numbers:
     """Years and ages from the numbers, using the cue words around them."""
     out = Numbers()
+    if _DECADE_WORDS.keys().isdisjoint(words) and not _DIGIT.search(" ".join(words)):
+        return out  # no number and no decade word: nothing to read
     only = len(words) <= 2
     for i, word in enumerate(words):
         if not word[0].isdigit() and word not in _DECADE_WORDS or i in taken:
@@ -396,6 +414,8 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
 
     A mention right after "not" does not count ("a misdemeanor, not a felony").
     """
+    if not mentions:
+        return None
     kept = [(v, p) for v, p in mentions if not negated(words, pauses, p)]
     values = {v for v, _ in kept}
     if len(values) <= 1:
@@ -462,8 +482,7 @@ def read(text: str, today: date, cannabis_known: bool = False,
     offense, mislabel, spans = read_section(folded)
     for start, end in reversed(spans):
         folded = folded[:start] + " " + folded[end:]
-    words = _words(folded)
-    pauses = _pauses(folded)
+    words, pauses = _scan(folded)
     found = find_phrases(words)
     found += _typo_levels(words, found)
     r = Reading(found=found, mislabel=mislabel)
@@ -587,7 +606,7 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
     spots: list[tuple[str, ...]] = []
     if len(words) <= 3:
         spots.append(words)
-    for i, word in enumerate(words):
+    for i, word in enumerate(words if not _TYPO_CUES.isdisjoint(words) else ()):
         if word in _TYPO_CUES:
             spots += [words[i + 1:i + 1 + n] for n in (1, 2, 3) if i + n < len(words) + 0]
             if word in {"county", "condado"} and i > 0:
@@ -605,10 +624,13 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
 _LEVEL_KEYS = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
                if cat == "level" and len(words) == 1 and len(words[0]) >= 6}
 _LEVEL_STARTS = frozenset(key[:2] for key in _LEVEL_KEYS)  # typos seldom touch the first two
+_LEVEL_LIKE = re.compile(rf"\b(?:{'|'.join(sorted(_LEVEL_STARTS))})[a-z0-9]{{4}}")
 
 
 def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
     """A felony or misdemeanor word misspelled (85% alike), where no phrase was found."""
+    if not _LEVEL_LIKE.search(" ".join(words)):
+        return []  # no word of six letters or more starts like a level word
     taken = {i for f in found for i in range(f.start, f.end)}
     out = []
     for i, word in enumerate(words):
@@ -667,6 +689,8 @@ def _kind(kinds: set[str]) -> str | None:
 def _read_when(r: Reading, cats: dict[str, list[Found]], nums: Numbers, words: tuple[str, ...],
                pauses: frozenset[int], today: date) -> None:
     """The conviction year (or before/after Prop 64) and the age."""
+    if not (nums.years or nums.ages or "year" in cats or "age" in cats):
+        return  # nothing said about when
     marks = {f.value for f in cats.get("year", [])}
     if "before_prop64" in marks and "after_prop64" not in marks:
         r.facts["conviction_date"] = "2016-06"
@@ -710,12 +734,17 @@ def _age_bucket(age: int) -> str:
     return "18_20" if age <= 20 else "21_plus"
 
 
+_SIMPLE = {"level": "level", "court": "court", "juvenile": "juvenile",
+           "serving": "currently_serving"}  # phrase category: fact key
+
+
 def _read_simple(r: Reading, cats: dict[str, list[Found]], words: tuple[str, ...],
                  pauses: frozenset[int]) -> None:
     """Level, court, juvenile and still serving: one value each (a correction takes the last)."""
-    for cat, key in (("level", "level"), ("court", "court"), ("juvenile", "juvenile"),
-                     ("serving", "currently_serving")):
-        mentions = [(_negated(f, words, pauses), f.start) for f in cats.get(cat, [])]
+    for cat, key in () if cats.keys().isdisjoint(_SIMPLE) else _SIMPLE.items():
+        if cat not in cats:
+            continue
+        mentions = [(_negated(f, words, pauses), f.start) for f in cats[cat]]
         value = choose(mentions, words, pauses) if cat in {"level", "court"} else _one(mentions)
         if value is None:
             continue

@@ -62,13 +62,17 @@ ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 _ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
 _EXTENSION = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
 _NOT_GSM = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+# What ``fold`` changes, found by one scan (translating every character costs more).
+_FOLDED = {chr(code): to for code, to in _FOLD.items()}
+_FOLDABLE = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
 
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
     if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
         return _ASCII_NOT_GSM.search(text) is None
-    return set(text) <= GSM_ALL
+    return _NOT_GSM.search(text) is None
 
 
 @lru_cache(maxsize=8192)
@@ -98,7 +102,9 @@ def fold(text: str) -> str:
     Sentences where a folded word would change meaning are reworded in the catalog
     (``clearline flows check`` lists the words it watches).
     """
-    return text.translate(_FOLD)
+    if text.isascii() or not _FOLDABLE.search(text):
+        return text
+    return _FOLDABLE.sub(lambda found: _FOLDED[found.group()], text)
 
 
 def body(text: str, labels: Sequence[str]) -> str:
@@ -139,9 +145,10 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
     """
-    items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
-    if all(is_gsm7(text) and all(map(is_gsm7, labels)) for text, labels in items):
+    texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
+    if is_gsm7("".join(texts)):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
+    items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
     if not _folding_saves(items):
         return replies
     return [
@@ -173,6 +180,11 @@ class Size(NamedTuple):
     fbad: int
 
 
+def _sized(fields: tuple[int, ...]) -> Size:
+    """A :class:`Size` of six fields (as ``Size._make``, without its checks: made often)."""
+    return tuple.__new__(Size, fields)
+
+
 def _size(text: str) -> tuple[int, int, int]:
     """GSM-7 septets, UTF-16 code units and characters GSM-7 cannot carry."""
     extension = len(_EXTENSION.findall(text)) if _EXTENSION.search(text) else 0
@@ -180,29 +192,53 @@ def _size(text: str) -> tuple[int, int, int]:
         bad = len(_ASCII_NOT_GSM.findall(text)) if _ASCII_NOT_GSM.search(text) else 0
         return len(text) + extension, len(text), bad
     bad = len(_NOT_GSM.findall(text))
-    units = len(text) if max(text) < "\U00010000" else \
-        len(text.encode("utf-16-le", "surrogatepass")) // 2
+    units = len(text) + len(_ASTRAL.findall(text))
     return len(text) + extension, units, bad
+
+
+def measure(text: str) -> Size:
+    """The :class:`Size` of ``text``, worked out (``size`` remembers it)."""
+    full = _size(text)
+    found = () if text.isascii() else _FOLDABLE.findall(text)
+    if not found:
+        return _sized(full + full)  # folding changes nothing
+    g, u, b = full  # sizes add up character by character: the folded ones differ by these
+    for char in found:
+        dg, du, db = _FOLD_DELTA[char]
+        g, u, b = g + dg, u + du, b + db
+    return _sized((*full, g, u, b))
 
 
 @lru_cache(maxsize=8192)
 def size(text: str) -> Size:
     """The :class:`Size` of ``text``."""
-    full = _size(text)
-    return Size(*full, *(full if text.isascii() else _size(fold(text))))
+    return measure(text)
 
 
+def plus(a: Size, b: Size) -> Size:
+    """The size of ``a``'s text followed at once by ``b``'s."""
+    return _sized((a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4],
+                   a[5] + b[5]))
+
+
+# What folding each character changes in its size (see ``measure``).
+_FOLD_DELTA = {char: tuple(a - b for a, b in zip(_size(to), _size(char), strict=True))
+               for char, to in _FOLDED.items()}
 SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
 BLANK_LINE = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
 
 
 def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:
     """The size of the texts joined with ``separator`` (a space or a line break)."""
-    sizes = list(sizes)
-    gaps = max(len(sizes) - 1, 0)
-    return Size(*(sum(column) + gaps * sep for column, sep in
-                  zip(zip(*sizes, strict=True), separator, strict=True))) \
-        if sizes else Size(0, 0, 0, 0, 0, 0)
+    found = iter(sizes)
+    out = next(found, None)
+    if out is None:
+        return Size(0, 0, 0, 0, 0, 0)
+    for s in found:
+        out = _sized((out[0] + separator[0] + s[0], out[1] + separator[1] + s[1],
+                      out[2] + separator[2] + s[2], out[3] + separator[3] + s[3],
+                      out[4] + separator[4] + s[4], out[5] + separator[5] + s[5]))
+    return out if isinstance(out, Size) else Size(*out)
 
 
 def count(units: int, bad: int, gsm: int) -> int:
@@ -210,6 +246,13 @@ def count(units: int, bad: int, gsm: int) -> int:
     if not bad:
         return (1 if gsm else 0) if gsm <= 160 else -(-gsm // 153)
     return 1 if units <= 70 else -(-units // 67)
+
+
+def price(text: str, labels: Sequence[str] = ()) -> int:
+    """Segments of ``text`` with its numbered ``labels`` under the SMS policy: what
+    ``segments(body(*cheapest(text, labels)))`` counts, from sizes alone."""
+    lines = labels_size(labels)
+    return cost(size(text) if lines is None else plus(size(text), plus(SEPARATOR, lines)))
 
 
 def cost(s: Size) -> int:
@@ -223,6 +266,15 @@ def labels_size(labels: Sequence[str]) -> Size | None:
     if not labels:
         return None
     return size("\n".join(f"{n} {label}" for n, label in enumerate(labels, 1)))
+
+
+def numbered_size(label_sizes: Sequence[Size]) -> Size | None:
+    """The size of :func:`body`'s numbered choice lines from the sizes of their labels:
+    ``"1 "`` before each (digits and a space, plain GSM-7), a line break between."""
+    if not label_sizes:
+        return None
+    marks = sum(len(str(n)) + 1 for n in range(1, len(label_sizes) + 1))
+    return plus(total(label_sizes), Size(marks, marks, 0, marks, marks, 0))
 
 
 def render(reply: dict) -> str:

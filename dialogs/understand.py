@@ -35,12 +35,16 @@ class Answer:
     note_key: str = "understood_county"  # the message that says ``note`` back
 
 
+_APOSTROPHES = re.compile(r"['\u2019`´]")
+_NOT_WORDS = re.compile(r"[^\w+?]+")
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, no accents, no apostrophes, punctuation to spaces, spaces collapsed."""
     text = catalog.fold(text[:MAX_TEXT])
-    text = re.sub(r"['\u2019`´]", "", text)
-    text = re.sub(r"[^\w+?]+", " ", text)
+    text = _APOSTROPHES.sub("", text)
+    text = _NOT_WORDS.sub(" ", text)
     return " ".join(text.replace("_", " ").split())
 
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from itertools import accumulate, compress, repeat, takewhile
+from typing import Any, NamedTuple
 
 import rules
 from rules import counties, sections
 
-from . import catalog, sms
+from . import catalog, sizes, sms
 
 MAX_SEGMENTS = 2
 MUST, SHOULD, MAY = 0, 1, 2
@@ -67,27 +68,37 @@ def _t(lang: str, key: str, **params: Any) -> str:
     return catalog.text(lang, key, **params)
 
 
+_SCHEME = re.compile(r"^https?://")
+_WWW = re.compile(r"^www\.")
+
+
 def short_url(url: str) -> str:
     """A web address as people type it: no scheme, no ``www.``, no trailing slash."""
-    url = re.sub(r"^https?://", "", url.strip())
-    url = re.sub(r"^www\.", "", url)
+    url = _SCHEME.sub("", url.strip())
+    url = _WWW.sub("", url)
     return url.rstrip("/")
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One piece of a verdict: a message key, its parameters, and its rank."""
 
     id: str
     key: str
     rank: int
-    params: tuple[tuple[str, str], ...] = field(default=())
+    params: tuple[tuple[str, str], ...] = ()
     prefix: str = ""  # a key said just before, in the same sentence run ("To be sure:")
 
     def text(self, lang: str) -> str:
         """The part worded in ``lang``."""
         words = _t(lang, self.key, **dict(self.params))
         return f"{_t(lang, self.prefix)} {words}" if self.prefix else words
+
+    def size(self, lang: str) -> sms.Size:
+        """The SMS size of :meth:`text`, from the catalog's sizes (no wording made)."""
+        words = sizes.size(lang, self.key, dict(self.params))
+        if not self.prefix:
+            return words
+        return sms.total([sizes.size(lang, self.prefix), words])
 
 
 def headline_key(assessment: dict[str, Any]) -> str:
@@ -283,11 +294,48 @@ def parts(assessment: dict[str, Any], county: str | None, *,
 
 
 def _fits(text: str, labels: list[str] | None = None) -> bool:
-    body, folded = sms.cheapest(text, labels or [])
-    return sms.segments(sms.body(body, folded)) <= MAX_SEGMENTS
+    return sms.price(text, labels or []) <= MAX_SEGMENTS
 
 
 _NOTHING = sms.Size(0, 0, 0, 0, 0, 0)
+
+
+_MOST_SEPTETS = 153 * MAX_SEGMENTS  # what a message of MAX_SEGMENTS (two or more) carries
+
+
+def _fits_in_two(segments: int) -> bool:
+    return segments <= MAX_SEGMENTS
+
+
+def _low(size: sms.Size) -> int:
+    """The fewest septets ``size``'s text can take, as written or folded."""
+    return min(size[0], size[3])
+
+
+def _plain(size: sms.Size) -> bool:
+    """Goes as GSM-7 once folded, in no more septets than twice its UCS-2 units: then
+    every span of such texts costs what its folded septets cost (folding changes nothing
+    in GSM-7 text, and 2u septets never take more segments than u UCS-2 units)."""
+    return not size[5] and size[3] <= 2 * size[1]
+
+
+class _Texts(NamedTuple):
+    """The texts of a verdict in one language, sized, with what each tells a packing."""
+
+    sizes: list[sms.Size]
+    tail: sms.Size
+    lows: list[int]
+    plains: list[bool]
+
+    @classmethod
+    def of(cls, sizes: list[sms.Size], tail: sms.Size) -> _Texts:
+        return cls(sizes, tail, [_low(s) for s in sizes], [_plain(s) for s in sizes])
+
+    def packing(self, keep: list[bool]) -> _Packing:
+        """The packing of the texts kept."""
+        plain = _plain(self.tail) and all(compress(self.plains, keep))
+        return _Packing(list(compress(self.sizes, keep)), self.tail,
+                        (sum(compress(self.lows, keep)), plain))
 
 
 class _Packing:
@@ -299,35 +347,42 @@ class _Packing:
     ``cheapest`` finds the best packing; ``first_fit`` and ``at_least`` bound its cost.
     """
 
-    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size) -> None:
-        prefix: list[tuple[int, ...]] = [_NOTHING]
-        self.prefix = prefix
-        self.low = sum(min(s[0], s[3]) for s in sizes)  # for at_least
-        g = u = b = fg = fu = fb = 0
-        for s in sizes:  # plain tuples: cheaper to make than Size
-            g, u, b, fg, fu, fb = g + s[0], u + s[1], b + s[2], fg + s[3], fu + s[4], fb + s[5]
-            prefix.append((g, u, b, fg, fu, fb))
+    def __init__(self, sizes: Sequence[sms.Size], tail: sms.Size,
+                 known: tuple[int, bool] | None = None) -> None:
+        # ``known``: ``low`` and ``plain`` when worked out already (``_Texts.packing``).
+        self.low, self.plain = known or (sum(_low(s) for s in sizes),
+                                         _plain(tail) and all(map(_plain, sizes)))
+        if self.plain:  # the folded septets say it all
+            columns = [[s[3] for s in sizes]]
+            self._cost = self._plain_cost  # type: ignore[method-assign]
+        else:
+            columns = list(zip(*sizes, strict=True)) if sizes else [[]] * len(_NOTHING)
+        # Running sums of each Size field: sums[f][i] is field f of texts[:i].
+        self.sums = [list(accumulate(column, initial=0)) for column in columns]
         self.tail = tail
-        whole = prefix[-1]
-        self.plain = not (whole[2] or tail[2]) and whole[0] == whole[3] == whole[1] == whole[4] \
-            and tail[0] == tail[3] == tail[1] == tail[4]
         self.n = len(sizes)
+
+    def _plain_cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
+        """``_cost`` when every text is plain (``_plain``): from the folded septets."""
+        septets = self.sums[0]
+        g = septets[i] - septets[j] + (i - j - 1 if extra is None else i - j + extra[3])
+        return (1 if g else 0) if g <= 160 else -(-g // 153)
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
-        hi, lo = self.prefix[i], self.prefix[j]
         if extra is None:
             gaps, extra = i - j - 1, _NOTHING
         else:
             gaps = i - j  # the gaps between the texts, and the space before the extra
-        g = hi[0] - lo[0] + extra[0] + gaps
-        if self.plain:  # GSM-7 as written, and folding changes nothing (most English)
+        sums = self.sums
+        g = sums[0][i] - sums[0][j] + extra[0] + gaps
+        b = sums[2][i] - sums[2][j] + extra[2]
+        if not b:  # GSM-7 as written: folding changes nothing (no letter it folds is GSM-7)
             return (1 if g else 0) if g <= 160 else -(-g // 153)
-        u = hi[1] - lo[1] + extra[1] + gaps
-        b = hi[2] - lo[2] + extra[2]
-        fg = hi[3] - lo[3] + extra[3] + gaps
-        fu = hi[4] - lo[4] + extra[4] + gaps
-        fb = hi[5] - lo[5] + extra[5]
+        u = sums[1][i] - sums[1][j] + extra[1] + gaps
+        fg = sums[3][i] - sums[3][j] + extra[3] + gaps
+        fu = sums[4][i] - sums[4][j] + extra[4] + gaps
+        fb = sums[5][i] - sums[5][j] + extra[5]
         return min(sms.count(u, b, g), sms.count(fu, fb, fg))
 
     def cheapest(self) -> tuple[int, list[tuple[int, int]], int | None]:
@@ -335,15 +390,7 @@ class _Packing:
         texts; and where the last message (texts then the question) starts, or None when
         the question goes alone after a text too long to share a message (rare)."""
         cost, n = self._cost, self.n
-        best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
-        came: list[int] = [0] * (n + 1)
-        for i in range(1, n + 1):
-            for j in range(i - 1, -1, -1):  # longer spans cost more: stop at the first misfit
-                segments = cost(j, i)
-                if segments > MAX_SEGMENTS:
-                    break
-                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
-                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+        best, came = self._fill()
         options = []
         for j in range(n, -1, -1):  # the last message: texts[j:] and the question
             segments = cost(j, n, self.tail)
@@ -359,6 +406,36 @@ class _Packing:
         spans = [(i, i + 1) for i in range(n)] if best[n] is None else self._path(came, n)
         total = sum(cost(j, i) for j, i in spans) + cost(n, n, self.tail)
         return total, spans, None
+
+    def _fill(self) -> tuple[list[int | None], list[int]]:
+        """The fewest segments for each ``texts[:i]`` (None: no packing fits) and where the
+        last message of that packing starts."""
+        n = self.n
+        best: list[int | None] = [0] + [None] * n  # segments for texts[:i]
+        came: list[int] = [0] * (n + 1)
+        for i in range(1, n + 1):
+            for back, segments in enumerate(self._ending_at(i)):
+                j = i - 1 - back
+                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
+                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+        return best, came
+
+    def _ending_at(self, i: int) -> list[int]:
+        """The segments of ``texts[j:i]`` for j = i - 1, i - 2, ... while within two
+        segments (longer spans cost more: the first misfit ends it)."""
+        if not self.plain:
+            return list(takewhile(_fits_in_two, map(self._cost, range(i - 1, -1, -1),
+                                                    repeat(i))))
+        # Plain texts: the folded septets of each span, priced here (as ``_plain_cost``)
+        septets = self.sums[0]
+        end = septets[i] + i - 1
+        out: list[int] = []
+        for j in range(i - 1, -1, -1):
+            g = end - septets[j] - j
+            if g > _MOST_SEPTETS:
+                break
+            out.append((1 if g else 0) if g <= 160 else -(-g // 153))
+        return out
 
     def first_fit(self) -> int | None:
         """The segments of one packing that fits (each text joins the message before it
@@ -393,15 +470,19 @@ class _Packing:
 
 
 
-def _tail(ask: str, labels: Sequence[str]) -> sms.Size:
+def _tail(ask: sms.Size, labels: Sequence[sms.Size]) -> sms.Size:
     """The size of the question, then its numbered choices on their own lines."""
-    return sms.total([sms.size(ask), *filter(None, [sms.labels_size(labels)])])
+    return sms.total([ask, *filter(None, [sms.numbered_size(labels)])])
 
 
-def _pack(texts: list[str], ask: str, labels: list[str]) -> list[str]:
+def _pack(texts: list[str], ask: str, labels: list[str],
+          sized: tuple[list[sms.Size], sms.Size] | None = None) -> list[str]:
     """The texts, in order, in as few SMS segments as can be: each message at most two
-    segments, the last one ending with ``ask`` (and its choices) when it fits."""
-    _, spans, last = _Packing([sms.size(t) for t in texts], _tail(ask, labels)).cheapest()
+    segments, the last one ending with ``ask`` (and its choices) when it fits.
+    ``sized``: the texts' sizes and the question's (``_tail``), when known."""
+    if sized is None:
+        sized = [sms.size(t) for t in texts], _tail(sms.size(ask), [sms.size(x) for x in labels])
+    _, spans, last = _Packing(*sized).cheapest()
     out = [" ".join(texts[j:i]) for j, i in spans]
     if last is None:
         return [m for m in [*out, ask] if m]
@@ -414,16 +495,25 @@ class Ask:
     """The question after the verdict, in every language."""
 
     by_lang: tuple[tuple[str, str, tuple[str, ...]], ...]
+    tails: tuple[sms.Size, ...] = ()  # each language's question with its choices, sized
 
     @classmethod
     def make(cls, ask: str | None, labels: Sequence[str] | None, ask_key: str | None,
              label_keys: Sequence[str] | None) -> Ask:
-        rows = []
+        rows, tails = [], []
         for lang in catalog.LANGS:
             text = _t(lang, ask_key) if ask_key else ask or ""
             words = [_t(lang, k) for k in label_keys] if label_keys is not None else labels
             rows.append((lang, text, tuple(words or ())))
-        return cls(tuple(rows))
+            asked = sizes.size(lang, ask_key) if ask_key else sms.size(text)
+            shown = [sizes.size(lang, k) for k in label_keys] if label_keys is not None \
+                else [sms.size(w) for w in words or ()]
+            tails.append(_tail(asked, shown))
+        return cls(tuple(rows), tuple(tails))
+
+    def tail(self, lang: str) -> sms.Size:
+        """The size of the question in ``lang``, with its choices."""
+        return self.tails[[row[0] for row in self.by_lang].index(lang)]
 
 
 def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
@@ -437,14 +527,14 @@ def select(items: list[Part], ask: Ask, room: int = SOFT_SEGMENTS) -> list[str]:
     the cheapest packing cheaper).
     """
     soft = max(1, min(SOFT_SEGMENTS, room))
-    priced = [([sms.size(p.text(lang)) for p in items], _tail(text, labels))
-              for lang, text, labels in ask.by_lang]
+    priced = [_Texts.of([p.size(lang) for p in items], ask.tail(lang))
+              for lang, _, _ in ask.by_lang]
 
     def clamped(keep: list[bool], ceilings: list[int] | None) -> list[int] | None:
         """Each language's cost clamped up to ``soft``; None when one passes its ceiling."""
         out = []
-        for n, (sizes, tail) in enumerate(priced):
-            packing = _Packing([s for s, k in zip(sizes, keep, strict=True) if k], tail)
+        for n, texts in enumerate(priced):
+            packing = texts.packing(keep)
             ceiling = ceilings[n] if ceilings else None
             if ceiling is not None and packing.at_least() > ceiling:
                 return None
@@ -526,9 +616,10 @@ def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
     the check has left, in every language.
     """
     question = Ask.make(ask, labels, ask_key, label_keys)
-    texts = [p.text(lang) for p in chosen_parts(assessment, county, question, skip, room)]
+    chosen = chosen_parts(assessment, county, question, skip, room)
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
-    return _pack(texts, ask_text, list(words))
+    return _pack([p.text(lang) for p in chosen], ask_text, list(words),
+                 ([p.size(lang) for p in chosen], question.tail(lang)))
 
 
 def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:

@@ -19,6 +19,9 @@ __all__ = ["ASK_ORDER", "Assessment", "RULES", "assess", "codes", "contacts", "c
            "sections"]
 
 
+OPEN_OUTCOMES = frozenset({"likely_cleared", "likely_destroyed", "petition", "unsure"})
+
+
 def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment:
     """Assess one conviction. Never raises on malformed facts: they count as unknown."""
     today = today or date.today()
@@ -26,12 +29,11 @@ def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment
     result = decide(parsed, today)
     pending = "pending_case_check" in result.caveats
     result.confirm = confirm_steps(parsed.county, result.outcome, local=pending)
-    if any(step.get("kind") == "doj_record_review" for step in result.confirm):
+    if "doj_record_review" in [step.get("kind") for step in result.confirm]:
         result.caveat("record_review_out_of_state")  # BCIA 8705 with FD-258 cards
-    open_outcomes = {"likely_cleared", "likely_destroyed", "petition", "unsure"}
-    if result.outcome in open_outcomes and parsed.county is None:
+    if result.outcome in OPEN_OUTCOMES and parsed.county is None:
         result.ask("county")
-    if any(o["code"] == "federal_pardon_2022" for o in result.other_relief):
+    if "federal_pardon_2022" in [o["code"] for o in result.other_relief]:
         result.confirm.append(dict(PARDON_ATTORNEY))
     if parsed.noncitizen:
         result.caveat("immigration")

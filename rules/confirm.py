@@ -131,6 +131,8 @@ def legal_aid_step(county_name: str | None) -> dict[str, str]:
 # while the process runs): a lookup per assessment, not a rebuild.
 _OFFICES = {c.name: tuple(county_steps(c)) for c in COUNTIES.values()}
 _LEGAL_AID = {c.name: legal_aid_step(c.name) for c in COUNTIES.values()}
+_NO_COUNTY = tuple(statewide_steps())
+_NO_COUNTY_AID = legal_aid_step(None)
 
 
 def confirm_steps(county_name: str | None, outcome: str, *, local: bool = False) -> list[dict]:
@@ -140,10 +142,10 @@ def confirm_steps(county_name: str | None, outcome: str, *, local: bool = False)
     (a case that may have been pending on 9 Nov 2016).
     """
     county = get(county_name)
-    aid = dict(_LEGAL_AID[county.name]) if county is not None else legal_aid_step(None)
+    aid = dict(_LEGAL_AID[county.name] if county is not None else _NO_COUNTY_AID)
     if outcome == "not_covered" and not local:
         return [aid]
-    steps = statewide_steps() if county is None else [dict(s) for s in _OFFICES[county.name]]
+    steps = [dict(s) for s in (_NO_COUNTY if county is None else _OFFICES[county.name])]
     if outcome == "likely_destroyed":
         steps.sort(key=lambda step: step["kind"] != "court")  # the court destroys records
     return [*steps, dict(DOJ_REVIEW), aid]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from .counties import normalize_county
 from .sections import Offense, normalize_offense
@@ -57,9 +57,9 @@ class ConvictionDate:
         return date(self.year, 12, 31)
 
 
-@dataclass(frozen=True)
-class Facts:
-    """One conviction's facts; None means unknown."""
+class Facts(NamedTuple):
+    """One conviction's facts; None means unknown. (A named tuple: made for every
+    assessment, and cheaper to make than a frozen dataclass of this many fields.)"""
 
     court: str | None = None
     county: str | None = None

@@ -46,6 +46,12 @@ def test_folded_si_is_plain_si_never_a_letter_from_another_language():
     assert sms.fold("Sí, al menos una; así") == "Si, al menos una; asi"
 
 
+def test_folding_leaves_a_gsm7_text_as_it_is():
+    """The verdict packer prices a GSM-7 span without folding it: nothing to fold there."""
+    alphabet = "".join(sorted(sms.GSM_ALL))
+    assert sms.is_gsm7(alphabet) and sms.fold(alphabet) == alphabet
+
+
 # --- sizes that add up, and the verdict packing priced on them -------------------------
 
 # Plain GSM-7, extension characters, accents GSM-7 lacks, typographic marks, emoji.
@@ -73,6 +79,9 @@ def test_sizes_add_up_and_price_a_message_as_sent(parts, labels):
                                                         sms.labels_size(labels)])
     assert body == sms.size(sms.body(text, labels))
     assert sms.cost(body) == sms.segments(sms.body(*sms.cheapest(text, labels)))
+    assert sms.price(text, labels) == sms.cost(body)
+    sized = [sms.size(label) for label in labels]
+    assert sms.numbered_size(sized) == sms.labels_size(labels)
 
 
 def _cheapest_by_trying_every_split(texts: list[str], ask: str, labels: list[str]) -> int:
@@ -100,10 +109,10 @@ def _cheapest_by_trying_every_split(texts: list[str], ask: str, labels: list[str
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(_catalog_like(160, 30), min_size=2, max_size=6), _catalog_like(60))
-def test_the_verdict_packing_is_the_cheapest_of_every_split(texts, ask):
+@given(st.lists(_catalog_like(160, 30), min_size=2, max_size=6), _catalog_like(60),
+       st.sampled_from([["Yes", "No"], ["Sí", "No"], ["Sí… {más}", "No"]]))
+def test_the_verdict_packing_is_the_cheapest_of_every_split(texts, ask, labels):
     """Every packed message fits in two segments, and none could cost fewer in all."""
-    labels = ["Yes", "No"]
     packed = verdict._pack(texts, ask, labels)
     cheapest = _cheapest_by_trying_every_split(texts, ask, labels)
     if cheapest is None:
