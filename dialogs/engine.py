@@ -513,7 +513,7 @@ def _go(turn: Turn, target: str, prefix: str = "") -> None:
         target = node.id
     node = FLOW.nodes[target]
     messages = _question(turn, node, prefix)
-    cost = sum(_segments(text, choices) for text, choices in messages)
+    cost = sum(segments for _, _, segments in messages)
     if node.id in _IN_CHECK and not _affordable(turn.state, cost):
         assessment = assessment or rules.assess(turn.state["facts"], today=turn.today)
         _answer_early(turn, assessment.to_dict(), prefix)
@@ -522,7 +522,7 @@ def _go(turn: Turn, target: str, prefix: str = "") -> None:
     if node.type == "question":
         turn.events.append({"type": "asked", "node": node.id})
     turn.state["seg"] = turn.state.get("seg", 0) + cost
-    for text, choices in messages:
+    for text, choices, _ in messages:
         turn.say(text, choices)
 
 
@@ -538,7 +538,28 @@ def _affordable(state: dict[str, Any], cost: int) -> bool:
 
 def _segments(text: str, choices: list[dict[str, str]] | None = None) -> int:
     """SMS segments a message takes as sent (its cheapest form, choices numbered)."""
-    return sms.price(text, [c["label"] for c in choices or []])
+    labels = tuple(c["label"] for c in choices or ())
+    found = QUESTION_SEGMENTS.get((text, labels))
+    return found if found is not None else sms.price(text, labels)
+
+
+def _question_segments() -> dict[tuple[str, tuple[str, ...]], int]:
+    """The SMS segments of every question as worded with no say-back before it, in each
+    language, channel and kind of case: a table of the fixed wording made at import."""
+    out: dict[tuple[str, tuple[str, ...]], int] = {}
+    kinds = (None, *rules.sections.SECTION_BY_KIND)
+    for lang in catalog.LANGS:
+        for channel in CHANNEL_WORDS:
+            turn = Turn(new_state(lang), date.today(), channel)
+            for node in FLOW.nodes.values():
+                for kind in kinds if node.type in {"question", "end"} else ():
+                    turn.state["facts"] = {"offense": kind} if kind else {}
+                    body = _question_body(turn, node)
+                    labels = tuple(c["label"] for c in turn.choices(node))
+                    out[(body, labels)] = sms.price(body, labels)
+            for key in ("welcome", "stale", "next_check"):
+                out[(turn.t(key), ())] = sms.price(turn.t(key))
+    return out
 
 
 def _say_counted(turn: Turn, text: str) -> None:
@@ -581,23 +602,30 @@ def _offense_kind(state: dict[str, Any]) -> str | None:
 
 def _ask(turn: Turn, node: Node, prefix: str = "") -> None:
     """Ask ``node``'s question again (after help, a miss...); see ``_question``."""
-    for text, choices in _question(turn, node, prefix):
+    for text, choices, _ in _question(turn, node, prefix):
         turn.say(text, choices)
 
 
-def _question(turn: Turn, node: Node, prefix: str = "") -> list[tuple[str, list[dict]]]:
-    """``node``'s question as messages; a prefix that would push it past 2 SMS goes on
-    its own."""
+def _question_body(turn: Turn, node: Node) -> str:
+    """``node``'s question in the person's language and channel, for this kind of case."""
     key = node.ask or node.say or ""
     kind = _offense_kind(turn.state) if key in _BY_KIND else None
     if kind and catalog.has("en", f"{key}.{kind}"):  # a wording for this kind of case
         key = f"{key}.{kind}"
-    body = turn.t(key, county=_last_county(turn.state) or "")
-    choices = turn.choices(node)
+    return turn.t(key, county=_last_county(turn.state) or "")
+
+
+def _question(turn: Turn, node: Node, prefix: str = "") -> list[tuple[str, list[dict], int]]:
+    """``node``'s question as messages, each with its SMS segments; a prefix that would
+    push it past 2 SMS goes on its own."""
+    body, choices = _question_body(turn, node), turn.choices(node)
+    if not prefix:
+        return [(body, choices, _segments(body, choices))]
     joined = f"{prefix} {body}".strip()
-    if prefix and _segments(joined, choices) > 2:
-        return [(prefix, []), (body, choices)]
-    return [(joined, choices)]
+    segments = _segments(joined, choices)
+    if segments > 2:
+        return [(prefix, [], _segments(prefix)), (body, choices, _segments(body, choices))]
+    return [(joined, choices, segments)]
 
 
 def _verdict(
@@ -817,3 +845,7 @@ def _back(turn: Turn) -> None:
         return
     st["node"] = node.id
     _ask(turn, node)
+
+
+QUESTION_SEGMENTS: dict[tuple[str, tuple[str, ...]], int] = {}
+QUESTION_SEGMENTS.update(_question_segments())
