@@ -160,8 +160,8 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
 def _without_signals(state: dict[str, Any]) -> dict[str, Any]:
     """A shallow copy of ``state`` without this step's signals."""
     out = dict(state)
-    out.pop("effects", None)  # SIGNAL_KEYS
-    out.pop("events", None)
+    for key in SIGNAL_KEYS:
+        out.pop(key, None)
     return out
 
 
@@ -551,8 +551,8 @@ def _question_segments() -> dict[tuple[str, tuple[str, ...]], int]:
     for lang in catalog.LANGS:
         for channel in CHANNEL_WORDS:
             turn = Turn(new_state(lang), date.today(), channel)
-            for node in FLOW.nodes.values():
-                for kind in kinds if node.type in {"question", "end"} else ():
+            for node in (n for n in FLOW.nodes.values() if n.type in {"question", "end"}):
+                for kind in kinds:
                     turn.state["facts"] = {"offense": kind} if kind else {}
                     body = _question_body(turn, node)
                     labels = tuple(c["label"] for c in turn.choices(node))
@@ -847,5 +847,4 @@ def _back(turn: Turn) -> None:
     _ask(turn, node)
 
 
-QUESTION_SEGMENTS: dict[tuple[str, tuple[str, ...]], int] = {}
-QUESTION_SEGMENTS.update(_question_segments())
+QUESTION_SEGMENTS = _question_segments()

@@ -144,10 +144,10 @@ def random_check(rng: random.Random, first: str, knows: bool = False) -> dict[st
         counter.feed(before, text, state, replies, events)
         if counter.checks:
             return counter.checks[0]
-        node = engine.FLOW.nodes[state["node"]].for_kind(engine._offense_kind(state))
-        sure = [c.id for c in node.choices if c.id != "dont_know"] if knows else []
-        text = rng.choice(sure or [c.id for c in node.choices]
-                          + list(SAMPLES.get(node.parse or "", ())))
+        shown = [c["id"] for c in replies[-1]["choices"]]  # the choices the person sees
+        sure = [c for c in shown if c != "dont_know"] if knows else []
+        parse = engine.FLOW.nodes[state["node"]].parse
+        text = rng.choice(sure or shown + list(SAMPLES.get(parse or "", ())))
     raise RuntimeError(f"no verdict after 60 messages from {first!r}")
 
 
