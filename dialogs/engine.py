@@ -39,6 +39,7 @@ _IN_CHECK = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question")
 _NODE_IDS = frozenset(FLOW.nodes)
 _PENDING = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
+_STALE_NOT = (None, *_FRESH)
 _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
     if n.ask and any(k.startswith(f"{n.ask}.") for k in catalog.CATALOGS[catalog.DEFAULT_LANG])
@@ -174,7 +175,7 @@ def pop_signals(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[
 # --- the step ------------------------------------------------------------------
 
 
-def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
+def step(state: Any, event: Any) -> tuple[dict, list[dict]]:
     """Advance one conversation by one incoming message. Pure; never raises on input."""
     event = event if isinstance(event, dict) else {}
     text = event.get("text")
@@ -184,7 +185,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     when = event.get("time") if isinstance(event.get("time"), int | float) else None
     today = date.today()
 
-    if is_valid(state) and state.get("node") not in _FRESH:
+    if isinstance(state, dict) and is_valid(state) and state.get("node") not in _FRESH:
         turn = Turn(_copy(state), today, channel)
         double = _double_send(state, text, when)
         if double:
@@ -194,7 +195,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     else:
         double = False
         old_lang = state.get("lang") if isinstance(state, dict) else None
-        stale = isinstance(state, dict) and state.get("node") not in (None, *_FRESH)
+        stale = isinstance(state, dict) and state.get("node") not in _STALE_NOT
         lang = old_lang if old_lang in catalog.LANGS else _hinted_lang(event.get("lang"))
         turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today, channel)
         _begin(turn, text, stale)
@@ -489,7 +490,7 @@ def _after_check(turn: Turn, text: str) -> bool:
         return True
     found = read_county(FLOW.nodes["county"], text, turn.today)
     name = found.facts.get("county") if found else None
-    if not name or found.facts.get("court", "california") != "california":
+    if not name or found is None or found.facts.get("court", "california") != "california":
         return False
     _close_check(turn)
     st.pop("thx", None)

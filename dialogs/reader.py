@@ -111,9 +111,9 @@ def _scan(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
     return tuple(words), frozenset(pauses)
 
 
-def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
+def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(category, value, phrase) for every phrase of one lexicon."""
-    out: list[tuple[str, Any, str]] = []
+    out: list[tuple[str, Any, Any]] = []
     plain = {"cannabis": True, "other_drug": True, "code_unknown": True, "question_words": True}
     for cat, value in plain.items():
         out += [(cat, value, p) for p in raw.get(cat) or ()]
@@ -126,7 +126,7 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
     return out
 
 
-def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
+def load_lexicons() -> dict[str, list[tuple[str, Any, Any]]]:
     """Every language's lexicon entries, by language."""
     out = {}
     for lang in catalog.LANGS:
@@ -137,11 +137,11 @@ def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
 
 def load_places(
     path: Path = PLACES_FILE,
-) -> tuple[list[tuple[str, Any, str]], frozenset[str], frozenset[str]]:
+) -> tuple[list[tuple[str, Any, Any]], frozenset[str], frozenset[str]]:
     """Place entries (cities, states, countries, Nevada, the 58 counties), the names that
     need a cue in a sentence, and those that are also everyday Spanish."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: list[tuple[str, Any, str]] = []
+    out: list[tuple[str, Any, Any]] = []
     for name in counties.county_names():
         out.append(("place", ("county", name), name))
     for alias, name in counties.ALIASES.items():
@@ -155,7 +155,7 @@ def load_places(
     return out, needs_cue, spanish
 
 
-def _syn_entries() -> list[tuple[str, Any, str]]:
+def _syn_entries() -> list[tuple[str, Any, Any]]:
     return [("dont_know", True, p) for p in catalog.words("syn.dont_know")]
 
 
@@ -257,7 +257,9 @@ _MISLABEL = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
 
 def read_section(text: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
     """The cannabis-or-other code section named, a "PC" mislabel said back, and the spans."""
-    offense, mislabel, spans = None, None, []
+    offense: str | None = None
+    mislabel: str | None = None
+    spans: list[tuple[int, int]] = []
     if not _FIVE_DIGITS.search(text):
         return offense, mislabel, spans
     for m in _SECTION_IN_TEXT.finditer(text):
@@ -421,7 +423,8 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
     if len(values) <= 1:
         return values.pop() if values else None
     kept.sort(key=lambda item: item[1])
-    last, before = kept[-1], next(m for m in reversed(kept) if m[0] != kept[-1][0])
+    last = kept[-1]
+    before = next(m for m in kept[::-1] if m[0] != last[0])
     between = set(words[before[1] + 1:last[1]])
     if between & EITHER or not between & CORRECTING:
         return None

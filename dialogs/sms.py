@@ -62,6 +62,7 @@ ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
 _ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
 _EXTENSION = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
 _NOT_GSM = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
+_LINES = re.compile(r"[\n\r\f]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 # What ``fold`` changes, found by one scan (translating every character costs more).
 _FOLDED = {chr(code): to for code, to in _FOLD.items()}
@@ -71,6 +72,8 @@ _FOLDABLE = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
     if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
+        if "`" not in text and (text.isprintable() or _LINES.sub("", text).isprintable()):
+            return True  # printable ASCII, line breaks and form feeds: all GSM-7
         return _ASCII_NOT_GSM.search(text) is None
     return _NOT_GSM.search(text) is None
 

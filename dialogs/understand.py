@@ -180,8 +180,8 @@ def county_match(text: str) -> tuple[str, bool] | None:
     key = re.sub(r"[^a-z]", "", norm)
     if len(key) < 4:
         return None
-    name = reader.closest_county(key)
-    return (name, False) if name else None
+    close = reader.closest_county(key)
+    return (close, False) if close else None
 
 
 def county(text: str) -> str | None:

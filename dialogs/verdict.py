@@ -55,7 +55,7 @@ IMMIGRATION_IDS = tuple(f"caveat:{code}" for code in IMMIGRATION)
 # A caveat left out when another says the same thing more precisely.
 SAID_BY = {"state_list_may_have_missed": "la_found_more_cases"}
 # Parts a next step already says, in plain words (dismissal after probation, Clean Slate).
-SAID_BY_NEXT = {
+SAID_BY_NEXT: dict[str, tuple[str, ...]] = {
     key: ("caveat:reduced_still_shows", "relief:pc_1203_4", "relief:pc_1203_425",
           "relief:expungement")
     for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
@@ -117,7 +117,7 @@ def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
     """The reasons, the ones that explain best first."""
     reasons = list(assessment.get("reasons") or [])
     outcome = assessment.get("outcome")
-    lead = UNSURE_REASONS if outcome == "unsure" else LEAD_REASONS
+    lead: tuple[str, ...] = UNSURE_REASONS if outcome == "unsure" else LEAD_REASONS
     if outcome == "not_eligible":  # what keeps it a felony explains best
         lead = tuple(r.get("code") for r in reasons if r.get("code", "").startswith("disqual"))
     reasons.sort(key=lambda r: r.get("code") not in lead)
@@ -160,7 +160,7 @@ def relief_parts(assessment: dict[str, Any]) -> list[Part]:
     codes = [o.get("code", "") for o in assessment.get("other_relief") or []]
     codes.sort(key=lambda code: code not in FIRST_RELIEF)
     steps = assessment.get("confirm") or []
-    pardon = next((s for s in steps if s.get("kind") == "pardon_attorney"), {})
+    pardon: dict[str, Any] = next((s for s in steps if s.get("kind") == "pardon_attorney"), {})
     out: list[Part] = []
     for code in codes:
         if code in EXPUNGEMENT:
@@ -352,9 +352,9 @@ class _Packing:
         # ``known``: ``low`` and ``plain`` when worked out already (``_Texts.packing``).
         self.low, self.plain = known or (sum(_low(s) for s in sizes),
                                          _plain(tail) and all(map(_plain, sizes)))
+        columns: list[Sequence[int]]
         if self.plain:  # the folded septets say it all
             columns = [[s[3] for s in sizes]]
-            self._cost = self._plain_cost  # type: ignore[method-assign]
         else:
             columns = list(zip(*sizes, strict=True)) if sizes else [[]] * len(_NOTHING)
         # Running sums of each Size field: sums[f][i] is field f of texts[:i].
@@ -370,6 +370,8 @@ class _Packing:
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
+        if self.plain:
+            return self._plain_cost(j, i, extra)
         if extra is None:
             gaps, extra = i - j - 1, _NOTHING
         else:
@@ -396,8 +398,9 @@ class _Packing:
             segments = cost(j, n, self.tail)
             if segments > MAX_SEGMENTS:
                 break
-            if best[j] is not None:
-                options.append((best[j] + segments, j))
+            before = best[j]
+            if before is not None:
+                options.append((before + segments, j))
         if options:
             total, last = min(options)
             return total, self._path(came, last), last
@@ -416,8 +419,9 @@ class _Packing:
         for i in range(1, n + 1):
             for back, segments in enumerate(self._ending_at(i)):
                 j = i - 1 - back
-                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
-                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+                before, now = best[j], best[i]
+                if before is not None and (now is None or before + segments <= now):
+                    best[i], came[i] = before + segments, j  # ties: the earliest split
         return best, came
 
     def _ending_at(self, i: int) -> list[int]:
@@ -598,7 +602,7 @@ def required_segments(lang: str, assessment: dict[str, Any], county: str | None,
     (what it costs at the least, whatever room is left)."""
     texts = [p.text(lang) for p in parts(assessment, county) if p.rank == MUST]
     messages = _pack(texts, ask, list(labels))
-    replies = [{"text": m, "choices": []} for m in messages]
+    replies: list[dict[str, Any]] = [{"text": m, "choices": []} for m in messages]
     replies[-1]["choices"] = [{"id": str(n), "label": label} for n, label in enumerate(labels)]
     return sum(sms.segments(sms.render(r)) for r in sms.fold_turn(replies))
 
@@ -626,7 +630,7 @@ def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
     """The main reasons with their citations, for the web card's details (never SMS)."""
     shown = lead_reasons(assessment)[:limit]
     words = " ".join(_t(lang, f"v.why.{r.get('code')}") for r in shown)
-    cites = list(dict.fromkeys(r.get("citation") for r in shown if r.get("citation")))
+    cites = list(dict.fromkeys(str(r.get("citation")) for r in shown if r.get("citation")))
     return f"{words} ({', '.join(cites)})" if words and cites else words
 
 
