@@ -505,9 +505,12 @@ def _after_check(turn: Turn, text: str) -> bool:
 def _go(turn: Turn, target: str, prefix: str = "") -> None:
     """Move to ``target`` (a node id, or ``assess``) and ask it."""
     assessment = None
+    st = turn.state
+    if target == ASSESS and not st["facts"] and not st["hist"] and not st["done"]:
+        target = FIRST_QUESTION  # a new check with nothing known: always this question
     if target == ASSESS:
-        assessment = rules.assess(turn.state["facts"], today=turn.today)
-        node = _next_question(turn.state, assessment.missing_in_order())
+        assessment = rules.assess(st["facts"], today=turn.today)
+        node = _next_question(st, assessment.missing_in_order())
         if node is None:
             _verdict(turn, assessment.to_dict(), prefix)
             return
@@ -849,3 +852,8 @@ def _back(turn: Turn) -> None:
 
 
 QUESTION_SEGMENTS = _question_segments()
+
+
+# What a new check with nothing known asks first (what ``_go`` would find for it).
+FIRST_QUESTION = (_next_question(new_state(), rules.assess({}).missing_in_order())
+                  or FLOW.nodes["county"]).id
