@@ -143,16 +143,18 @@ def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     return text, labels
 
 
-def fold_turn(replies: list[dict]) -> list[dict]:
+def fold_turn(replies: list[dict], known: frozenset[str] = frozenset()) -> list[dict]:
     """Apply the SMS policy to all the replies of one step together.
 
     The channel may send the replies as separate messages or join them into one body;
     either way a mix of accented (UCS-2) and plain parts must not turn a joined body
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
+
+    ``known``: texts already known to be GSM-7 (the fixed wording, found once).
     """
     texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
-    if is_gsm7("".join(texts)):
+    if all(text in known or is_gsm7(text) for text in texts):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
     if not _folding_saves(items):

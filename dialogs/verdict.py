@@ -610,16 +610,17 @@ def required_segments(lang: str, assessment: dict[str, Any], county: str | None,
 def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
             ask: str | None = None, labels: Sequence[str] | None = None,
             ask_key: str | None = None, label_keys: Sequence[str] | None = None,
-            skip: tuple[str, ...] = (), room: int = SOFT_SEGMENTS) -> list[str]:
+            skip: tuple[str, ...] = (), room: int = SOFT_SEGMENTS,
+            question: Ask | None = None) -> list[str]:
     """The verdict messages in ``lang``; the last one ends with the question after it.
 
     The question is ``ask_key`` with choices ``label_keys`` (catalog keys), or the literal
     ``ask`` and ``labels``. Every ``MUST`` part is said, in messages of at most two SMS
     segments. Other parts are added, in order of rank, only while they cost no extra
     segment or the whole stays within ``SOFT_SEGMENTS`` and the ``room`` (SMS segments)
-    the check has left, in every language.
+    the check has left, in every language. ``question``: that question, made already.
     """
-    question = Ask.make(ask, labels, ask_key, label_keys)
+    question = question or Ask.make(ask, labels, ask_key, label_keys)
     chosen = chosen_parts(assessment, county, question, skip, room)
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
     return _pack([p.text(lang) for p in chosen], ask_text, list(words),
