@@ -54,22 +54,38 @@ class Found(NamedTuple):
     end: int
 
 
-@dataclass
+def _found(cat: str, value: Any, start: int, end: int) -> Found:
+    """``Found(cat, value, start, end)``, made as a plain tuple is (a named tuple's own
+    constructor runs uncompiled: see setup.py)."""
+    return tuple.__new__(Found, (cat, value, start, end))
+
+
+@dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
 class Reading:
     """What one message says."""
 
-    facts: dict[str, Any] = field(default_factory=dict)
-    guessed: set[str] = field(default_factory=set)  # facts read from a typo: say back as a question
-    year_note: tuple[str, str] | None = None  # (catalog key, year) to say back, for short forms
-    split: bool = False  # a decade of the 2010s, or 2016: before or after Prop 64?
-    charge: str | None = None  # a charge kind named with no drug: "was it marijuana?"
-    cannabis: bool = False  # the message names cannabis or a cannabis section
-    nevada: bool = False  # "Nevada": the county or the state?
-    mislabel: str | None = None  # a section written "PC" that is the HS cannabis section
-    command: str | None = None
-    question: str | None = None
-    code_unknown: bool = False
-    found: list[Found] = field(default_factory=list)
+    facts: dict[str, Any]
+    guessed: set[str]  # facts read from a typo: say back as a question
+    year_note: tuple[str, str] | None  # (catalog key, year) to say back, for short forms
+    split: bool  # a decade of the 2010s, or 2016: before or after Prop 64?
+    charge: str | None  # a charge kind named with no drug: "was it marijuana?"
+    cannabis: bool  # the message names cannabis or a cannabis section
+    nevada: bool  # "Nevada": the county or the state?
+    mislabel: str | None  # a section written "PC" that is the HS cannabis section
+    command: str | None
+    question: str | None
+    code_unknown: bool
+    found: list[Found]
+
+    def __init__(self, *, found: list[Found] | None = None, mislabel: str | None = None,
+                 command: str | None = None, question: str | None = None,
+                 code_unknown: bool = False) -> None:
+        self.facts, self.guessed, self.year_note = {}, set(), None
+        self.split = self.cannabis = self.nevada = False
+        self.charge = None
+        self.mislabel, self.command, self.question = mislabel, command, question
+        self.code_unknown = code_unknown
+        self.found = found if found is not None else []
 
     @property
     def empty(self) -> bool:
@@ -234,7 +250,7 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
         for size in range(min(top, n - i), 0, -1):
             hit = phrases.get(words[i:i + size])
             if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
-                found.append(Found(hit[0], hit[1], i, i + size))
+                found.append(_found(hit[0], hit[1], i, i + size))
                 i += size
                 break
         else:
@@ -292,13 +308,16 @@ _DECADE_CUES = frozenset({"the", "los", "las", "decada", "early", "late", "mid",
                           "finales", "fines", "inicios"})
 
 
-@dataclass
+@dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
 class Numbers:
     """Years and ages read from the words left over after the phrases."""
 
-    years: list[tuple[int, str, int]] = field(default_factory=list)  # (year, how, position)
-    ages: list[tuple[int, int]] = field(default_factory=list)  # (age, position)
-    age_cues: set[int] = field(default_factory=set)  # word positions of "i was", "tenía"...
+    years: list[tuple[int, str, int]]  # (year, how, position)
+    ages: list[tuple[int, int]]  # (age, position)
+    age_cues: set[int]  # word positions of "i was", "tenía"...
+
+    def __init__(self) -> None:
+        self.years, self.ages, self.age_cues = [], [], set()
 
 
 def _cue_words(lang_key: str, sub: str) -> frozenset[tuple[str, ...]]:
@@ -641,7 +660,7 @@ def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
                 or not word.isalpha() or word in TABLE.longest:
             continue
         if (value := closest(word, _LEVEL_KEYS, 85)) is not None:
-            out.append(Found("level", value, i, i + 1))
+            out.append(_found("level", value, i, i + 1))
     return out
 
 

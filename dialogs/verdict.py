@@ -101,6 +101,13 @@ class Part(NamedTuple):
         return sms.total([sizes.size(lang, self.prefix), words])
 
 
+def _part(part_id: str, key: str, rank: int, params: tuple[tuple[str, str], ...] = (),
+          prefix: str = "") -> Part:
+    """``Part(...)``, made as a plain tuple is (a named tuple's own constructor runs
+    uncompiled: see setup.py)."""
+    return tuple.__new__(Part, (part_id, key, rank, params, prefix))
+
+
 def headline_key(assessment: dict[str, Any]) -> str:
     """The most specific headline the catalog has for this outcome."""
     outcome, relief = assessment.get("outcome", "unsure"), assessment.get("relief", "unknown")
@@ -147,12 +154,12 @@ def step_part(part_id: str, step: dict[str, Any], county: str | None, rank: int)
     contact = _contact(step)
     if step.get("phone") and kind in LOCAL_KINDS:
         key = f"v.call.{kind}" + (".cannabis" if step.get("line") == "cannabis" else "")
-        return Part(part_id, key, rank, (("county", county or ""), ("phone", contact)))
+        return _part(part_id, key, rank, (("county", county or ""), ("phone", contact)))
     key = f"v.confirm.{kind}"
     if kind in LOCAL_KINDS and not county:
         key += ".nocounty"
     where = (("where", f": {contact}"),) if contact else ()
-    return Part(part_id, key, rank, (("county", county or ""), *where))
+    return _part(part_id, key, rank, (("county", county or ""), *where))
 
 
 def relief_parts(assessment: dict[str, Any]) -> list[Part]:
@@ -165,13 +172,13 @@ def relief_parts(assessment: dict[str, Any]) -> list[Part]:
     for code in codes:
         if code in EXPUNGEMENT:
             if not any(p.id == "relief:expungement" for p in out):
-                out.append(Part("relief:expungement", "v.relief.expungement", SHOULD))
+                out.append(_part("relief:expungement", "v.relief.expungement", SHOULD))
             continue
         params = (("where", short_url(pardon["url"])),) \
             if code == "federal_pardon_2022" and pardon.get("url") else ()
-        out.append(Part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
+        out.append(_part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
     if out and out[0].id.removeprefix("relief:") in FIRST_RELIEF:  # what to do if not done
-        out[0] = Part(out[0].id, out[0].key, MUST, out[0].params)
+        out[0] = _part(out[0].id, out[0].key, MUST, out[0].params)
     return out
 
 
@@ -205,7 +212,7 @@ def contact_parts(assessment: dict[str, Any], county: str | None) -> list[Part]:
     intro = f"v.confirm.intro.{outcome}"
     intro = intro if catalog.has("en", intro) else "v.confirm.intro"
     lead = step_part(f"contact:{first['kind']}", first, county, MUST)
-    out = [Part(lead.id, lead.key, MUST, lead.params, prefix=intro)]
+    out = [_part(lead.id, lead.key, MUST, lead.params, prefix=intro)]
     rest = [s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s)]
     with_phone = [s for s in rest if s.get("phone")]
     if with_phone and not first.get("phone"):  # always someone to call when we know one
@@ -241,7 +248,7 @@ def caveat_parts(assessment: dict[str, Any], skip: Sequence[str] = ()) -> list[P
     for code in caveats:
         rank = MUST if code in REQUIRED_CAVEATS else SHOULD if code in KEY_CAVEATS else MAY
         params = _immigration_params(assessment) if code in IMMIGRATION else ()
-        out.append(Part(f"caveat:{code}", f"v.caveat.{code}", rank, params))
+        out.append(_part(f"caveat:{code}", f"v.caveat.{code}", rank, params))
     return sorted(out, key=lambda p: p.rank)
 
 
@@ -254,13 +261,13 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     codes in ``skip`` are left out.
     """
     head = headline_key(assessment)
-    out = [Part("head", head, MUST)]
+    out = [_part("head", head, MUST)]
     outcome = assessment.get("outcome")
     first = SHOULD if outcome in SELF_EXPLAINED else MUST  # WHY gives the reasons anyway
     reasons = [r for r in lead_reasons(assessment)  # a headline of its own says this why
                if head != f"v.head.{outcome}.{r.get('code')}"]
     for n, reason in enumerate(reasons[:2]):
-        out.append(Part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
+        out.append(_part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
                         first if n == 0 else MAY))
     local = outcome in CONFIRMABLE or any(
         s.get("kind") in LOCAL_KINDS for s in assessment.get("confirm") or [])
@@ -273,13 +280,13 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     relief = [p for p in relief_parts(assessment) if p.id not in said]
     caveats = [p for p in caveat_parts(assessment, skip) if p.id not in said]
     if outcome == "petition" and nxt:  # the CR-400 path first, then the court's phone
-        out.append(Part("next", nxt, MUST))
+        out.append(_part("next", nxt, MUST))
         nxt = None
     out += [p for p in caveats if p.id in IMMIGRATION_IDS]  # said early: it may change all
     caveats = [p for p in caveats if p.id not in IMMIGRATION_IDS]
     out += contacts
     if nxt:
-        out.append(Part("next", nxt, MUST))
+        out.append(_part("next", nxt, MUST))
     out += relief[:1]
     if outcome == "not_eligible" or not local:  # legal aid: the other way forward
         out += _legal_aid(assessment, county)

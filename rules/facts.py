@@ -206,4 +206,17 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
             found.update(_dated(value, today))
         elif (read := READERS.get(key)) is not None:
             found[key] = read(value)
-    return Facts(**found)
+    return _facts(found)
+
+
+_FIELDS = {name: n for n, name in enumerate(Facts._fields)}
+_DEFAULTS = tuple(Facts._field_defaults.get(name) for name in Facts._fields)
+
+
+def _facts(found: dict[str, Any]) -> Facts:
+    """``Facts(**found)``, made as a plain tuple is (a named tuple's own constructor runs
+    uncompiled: see setup.py)."""
+    values = list(_DEFAULTS)
+    for key, value in found.items():
+        values[_FIELDS[key]] = value
+    return tuple.__new__(Facts, values)
