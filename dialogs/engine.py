@@ -210,7 +210,7 @@ def step(state: Any, event: Any) -> tuple[dict, list[dict]]:
         turn.state["last"] = [_fingerprint(text), int(when)]
 
     if channel == "sms":
-        turn.replies = sms.fold_turn(turn.replies, GSM7_WORDING)
+        turn.replies = sms.fold_turn(turn.replies, WORDING_SIZES)
     out = turn.state
     out["effects"] = turn.effects
     out["events"] = turn.events
@@ -904,12 +904,12 @@ ASKS = {(key, keys): verdict.Ask.make(None, None, key, keys)
         for key, keys in [(CHANNEL_WORDS.get(channel, {}).get(node.ask or "", node.ask or ""),
                            tuple(CHANNEL_WORDS.get(channel, {}).get(c.label, c.label)
                                  for c in node.choices))]}
-# The fixed wording known to be GSM-7 (``sms.fold_turn`` need not scan it again).
-GSM7_WORDING = frozenset(
-    text for text in (*(t for w in WORDED.values() for t in w.values()),
-                      *(label for made in CHOICES.values() for _, label in made),
-                      *(body for body, _ in QUESTION_SIZES))
-    if sms.is_gsm7(text))
+# The SMS size of the fixed wording (``sms.fold_turn`` need not measure it again).
+WORDING_SIZES = {
+    text: sms.size(text)
+    for text in (*(t for w in WORDED.values() for t in w.values()),
+                 *(label for made in CHOICES.values() for _, label in made),
+                 *(body for body, _ in QUESTION_SIZES))}
 
 
 # What a new check with nothing known asks first (what ``_go`` would find for it).

@@ -17,7 +17,7 @@ would otherwise cost more. The web and Telegram always get the full text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -143,7 +143,7 @@ def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     return text, labels
 
 
-def fold_turn(replies: list[dict], known: frozenset[str] = frozenset()) -> list[dict]:
+def fold_turn(replies: list[dict], known: Mapping[str, Size] | None = None) -> list[dict]:
     """Apply the SMS policy to all the replies of one step together.
 
     The channel may send the replies as separate messages or join them into one body;
@@ -151,13 +151,14 @@ def fold_turn(replies: list[dict], known: frozenset[str] = frozenset()) -> list[
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
 
-    ``known``: texts already known to be GSM-7 (the fixed wording, found once).
+    ``known``: the sizes of texts sized already (the fixed wording, sized once).
     """
+    known = known or {}
     texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
-    if all(text in known or is_gsm7(text) for text in texts):
+    if all(not s.bad if (s := known.get(text)) is not None else is_gsm7(text) for text in texts):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
-    if not _folding_saves(items):
+    if not _folding_saves(items, known):
         return replies
     return [
         {"text": fold(r["text"]),
@@ -166,9 +167,15 @@ def fold_turn(replies: list[dict], known: frozenset[str] = frozenset()) -> list[
     ]
 
 
-def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...],
+                   known: Mapping[str, Size]) -> bool:
     """Folding saves a segment on the replies joined by blank lines, or on one of them."""
-    bodies = [total([size(text), labels]) if (labels := labels_size(choices)) else size(text)
+    def sized(text: str) -> Size:
+        found = known.get(text)
+        return found if found is not None else size(text)
+
+    bodies = [total([sized(text), lines])
+              if (lines := numbered_size([sized(label) for label in choices])) else sized(text)
               for text, choices in items]
     joined = total(bodies, BLANK_LINE)
     return any(count(b.fucs, b.fbad, b.fgsm) < count(b.ucs, b.bad, b.gsm)

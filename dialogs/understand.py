@@ -69,7 +69,8 @@ def is_thanks(text: str) -> bool:
 
 def is_dont_know(text: str) -> bool:
     """True for "don't know", "no sé", "?" and their kin."""
-    if text.strip() and set(text.strip()) <= {"?", "¿"}:
+    stripped = text.strip()
+    if stripped and not stripped.strip("?¿"):
         return True
     return normalize(text) in _phrases("syn.dont_know")
 

@@ -123,6 +123,8 @@ def _read_date(value: Any) -> ConvictionDate | None:
         return None
     if isinstance(value, int):
         year, month, day = value, None, None
+    elif isinstance(value, str) and len(value) == 4 and value.isdigit():  # "2005": most
+        year, month, day = int(value), None, None
     elif isinstance(value, str) and (m := _DATE.match(value)):
         year = int(m.group(1))
         month = int(m.group(2)) if m.group(2) else None
