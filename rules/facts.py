@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -35,9 +34,9 @@ BOOLEAN_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class ConvictionDate:
-    """A conviction date known to a year, a month or a day."""
+class ConvictionDate(NamedTuple):
+    """A conviction date known to a year, a month or a day. (A named tuple: made for
+    every assessment, and made by compiled code as a plain tuple is; see ``_read_date``.)"""
 
     year: int
     month: int | None = None
@@ -133,11 +132,12 @@ def _read_date(value: Any) -> ConvictionDate | None:
         return None
     if not 1900 <= year <= 9998:
         return None
-    try:
-        parsed = ConvictionDate(year, month, day)
-        _ = parsed.earliest, parsed.latest
-    except ValueError:
-        return None
+    parsed: ConvictionDate = tuple.__new__(ConvictionDate, (year, month, day))
+    if month is not None or day is not None:  # a real day of a real month
+        try:
+            _ = parsed.earliest, parsed.latest
+        except ValueError:
+            return None
     return parsed
 
 
@@ -147,7 +147,7 @@ def _dated(value: Any, today: date) -> dict[str, Any]:
     when = _read_date(value)
     if when is None:
         return {}
-    if when.earliest > today:
+    if when.year > today.year or (when.month is not None and when.earliest > today):
         return {"conviction_date_future": True}
     return {"conviction_date": when}
 
