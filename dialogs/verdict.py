@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat, takewhile
+from itertools import repeat, takewhile
 from typing import Any, NamedTuple
 
 import rules
@@ -340,9 +340,24 @@ class _Texts(NamedTuple):
 
     def packing(self, keep: list[bool]) -> _Packing:
         """The packing of the texts kept."""
-        plain = _plain(self.tail) and all(compress(self.plains, keep))
-        return _Packing(list(compress(self.sizes, keep)), self.tail,
-                        (sum(compress(self.lows, keep)), plain))
+        sizes: list[sms.Size] = []
+        low, plain = 0, _plain(self.tail)
+        for size, this_low, this_plain, kept in zip(self.sizes, self.lows, self.plains, keep,
+                                                    strict=True):
+            if kept:
+                sizes.append(size)
+                low += this_low
+                plain = plain and this_plain
+        return _Packing(sizes, self.tail, (low, plain))
+
+
+def _running(sizes: Sequence[sms.Size], field: int) -> list[int]:
+    """The running sums of one field of ``sizes``, from 0."""
+    out, total = [0], 0
+    for size in sizes:
+        total += size[field]
+        out.append(total)
+    return out
 
 
 class _Packing:
@@ -359,13 +374,9 @@ class _Packing:
         # ``known``: ``low`` and ``plain`` when worked out already (``_Texts.packing``).
         self.low, self.plain = known or (sum(_low(s) for s in sizes),
                                          _plain(tail) and all(map(_plain, sizes)))
-        columns: list[Sequence[int]]
-        if self.plain:  # the folded septets say it all
-            columns = [[s[3] for s in sizes]]
-        else:
-            columns = list(zip(*sizes, strict=True)) if sizes else [[]] * len(_NOTHING)
-        # Running sums of each Size field: sums[f][i] is field f of texts[:i].
-        self.sums = [list(accumulate(column, initial=0)) for column in columns]
+        # Running sums of each Size field: sums[f][i] is field f of texts[:i] (plain: only
+        # the folded septets, which say it all).
+        self.sums = [_running(sizes, field) for field in ((3,) if self.plain else range(6))]
         self.tail = tail
         self.n = len(sizes)
 
