@@ -4,5 +4,13 @@ set -eu
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+# Installing also compiles the dialog engine and the rules (setup.py): again only when
+# a source, the dependencies or setup.py changed since the last install.
+STAMP=.venv/.installed-run
+if [ ! -f "$STAMP" ] || [ -n "$(find pyproject.toml constraints.txt setup.py rules dialogs \
+    -newer "$STAMP" \( -name '*.py' -o -name '*.toml' -o -name '*.txt' \) | head -n 1)" ]; then
+  echo "Installing (and compiling the dialog engine; about two minutes the first time)..."
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+  touch "$STAMP"
+fi
 exec .venv/bin/clearline serve "$@"

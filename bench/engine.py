@@ -234,6 +234,15 @@ def run(seconds: float) -> dict:
     }
 
 
+def compiled_modules() -> str:
+    """Which of the dialog and rules modules run compiled (setup.py builds them with mypyc)."""
+    ours = [m for name, m in sys.modules.items() if name.startswith(("dialogs", "rules"))]
+    built = [m for m in ours if str(getattr(m, "__file__", "")).endswith((".so", ".pyd"))]
+    if not built:
+        return "plain Python (not compiled: no build, or CLEARLINE_PURE=1)"
+    return f"{len(built)} of {len(ours)} dialog and rules modules compiled with mypyc"
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -255,10 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.seconds)
     result["machine"] = machine()
     result["pinning"] = pinned
+    result["code"] = compiled_modules()
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
     print(f"Engine benchmark ({result['machine']}; {pinned}; best and median of 7 rounds)")
+    print(f"  code: {result['code']}")
     print(f"  dialog steps/s            {result['steps_per_s']:>8,}  (median "
           f"{result['steps_per_s_median']:,})  goal >= {GOAL_STEPS:,}: "
           f"{'MET' if result['meets_goal'] else 'NOT MET'}")

@@ -39,6 +39,7 @@ _IN_CHECK = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question")
 _NODE_IDS = frozenset(FLOW.nodes)
 _PENDING = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
 _FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
+_STALE_NOT = (None, *_FRESH)
 _BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
     if n.ask and any(k.startswith(f"{n.ask}.") for k in catalog.CATALOGS[catalog.DEFAULT_LANG])
@@ -66,6 +67,9 @@ def _worded(lang: str, channel: str | None) -> dict[str, str]:
 
 WORDED = {(lang, channel): _worded(lang, channel)
           for lang in catalog.LANGS for channel in (None, *CHANNEL_WORDS)}
+# Each question's choices as worded, by language, channel, node and kind of case (made at
+# import: see ``_choice_table``).
+CHOICES: dict[tuple[str, str | None, str, str | None], tuple[tuple[str, str], ...]] = {}
 
 
 class Turn:
@@ -102,8 +106,12 @@ class Turn:
         self.replies.append(reply)
 
     def choices(self, node: Node) -> list[dict[str, str]]:
-        shown = node.for_kind(_offense_kind(self.state)).choices
-        return [{"id": c.id, "label": self.t(c.label)} for c in shown]
+        kind = _offense_kind(self.state)
+        made = CHOICES.get((self.lang, self.channel, node.id, kind))
+        if made is None:
+            shown = node.for_kind(kind).choices
+            return [{"id": c.id, "label": self.t(c.label)} for c in shown]
+        return [{"id": choice_id, "label": label} for choice_id, label in made]
 
 
 # --- state ---------------------------------------------------------------------
@@ -174,7 +182,7 @@ def pop_signals(state: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[
 # --- the step ------------------------------------------------------------------
 
 
-def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
+def step(state: Any, event: Any) -> tuple[dict, list[dict]]:
     """Advance one conversation by one incoming message. Pure; never raises on input."""
     event = event if isinstance(event, dict) else {}
     text = event.get("text")
@@ -184,7 +192,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     when = event.get("time") if isinstance(event.get("time"), int | float) else None
     today = date.today()
 
-    if is_valid(state) and state.get("node") not in _FRESH:
+    if isinstance(state, dict) and is_valid(state) and state.get("node") not in _FRESH:
         turn = Turn(_copy(state), today, channel)
         double = _double_send(state, text, when)
         if double:
@@ -194,7 +202,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
     else:
         double = False
         old_lang = state.get("lang") if isinstance(state, dict) else None
-        stale = isinstance(state, dict) and state.get("node") not in (None, *_FRESH)
+        stale = isinstance(state, dict) and state.get("node") not in _STALE_NOT
         lang = old_lang if old_lang in catalog.LANGS else _hinted_lang(event.get("lang"))
         turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today, channel)
         _begin(turn, text, stale)
@@ -202,7 +210,7 @@ def step(state: dict | None, event: dict) -> tuple[dict, list[dict]]:
         turn.state["last"] = [_fingerprint(text), int(when)]
 
     if channel == "sms":
-        turn.replies = sms.fold_turn(turn.replies)
+        turn.replies = sms.fold_turn(turn.replies, WORDING_SIZES)
     out = turn.state
     out["effects"] = turn.effects
     out["events"] = turn.events
@@ -489,7 +497,7 @@ def _after_check(turn: Turn, text: str) -> bool:
         return True
     found = read_county(FLOW.nodes["county"], text, turn.today)
     name = found.facts.get("county") if found else None
-    if not name or found.facts.get("court", "california") != "california":
+    if not name or found is None or found.facts.get("court", "california") != "california":
         return False
     _close_check(turn)
     st.pop("thx", None)
@@ -504,9 +512,12 @@ def _after_check(turn: Turn, text: str) -> bool:
 def _go(turn: Turn, target: str, prefix: str = "") -> None:
     """Move to ``target`` (a node id, or ``assess``) and ask it."""
     assessment = None
+    st = turn.state
+    if target == ASSESS and not st["facts"] and not st["hist"] and not st["done"]:
+        target = FIRST_QUESTION  # a new check with nothing known: always this question
     if target == ASSESS:
-        assessment = rules.assess(turn.state["facts"], today=turn.today)
-        node = _next_question(turn.state, assessment.missing_in_order())
+        assessment = rules.assess(st["facts"], today=turn.today)
+        node = _next_question(st, assessment.missing_in_order())
         if node is None:
             _verdict(turn, assessment.to_dict(), prefix)
             return
@@ -539,26 +550,61 @@ def _affordable(state: dict[str, Any], cost: int) -> bool:
 def _segments(text: str, choices: list[dict[str, str]] | None = None) -> int:
     """SMS segments a message takes as sent (its cheapest form, choices numbered)."""
     labels = tuple(c["label"] for c in choices or ())
-    found = QUESTION_SEGMENTS.get((text, labels))
-    return found if found is not None else sms.price(text, labels)
+    found = QUESTION_SIZES.get((text, labels))
+    return sms.cost(found) if found is not None else sms.price(text, labels)
 
 
-def _question_segments() -> dict[tuple[str, tuple[str, ...]], int]:
-    """The SMS segments of every question as worded with no say-back before it, in each
-    language, channel and kind of case: a table of the fixed wording made at import."""
-    out: dict[tuple[str, tuple[str, ...]], int] = {}
-    kinds = (None, *rules.sections.SECTION_BY_KIND)
+def _joined_segments(prefix: str, body: str, choices: list[dict[str, str]]) -> int:
+    """``_segments`` of ``prefix``, a space, then ``body`` with its choices (a question's
+    size from the table, the say-back's worked out: sizes add up)."""
+    labels = tuple(c["label"] for c in choices)
+    found = QUESTION_SIZES.get((body, labels))
+    if found is None:
+        return sms.price(f"{prefix} {body}", labels)
+    return sms.cost(sms.plus(sms.size(prefix), sms.plus(sms.SEPARATOR, found)))
+
+
+def _asked_size(body: str, labels: tuple[str, ...]) -> sms.Size:
+    """The SMS size of ``body`` and its numbered choices (what ``sms.price`` prices)."""
+    lines = sms.labels_size(labels)
+    size = sms.size(body)
+    return size if lines is None else sms.plus(size, sms.plus(sms.SEPARATOR, lines))
+
+
+def _kinds() -> tuple[str | None, ...]:
+    return (None, *sorted(rules.sections.PLAIN_KINDS))
+
+
+def _choice_table() -> dict[tuple[str, str | None, str, str | None], tuple[tuple[str, str], ...]]:
+    """Every question's choices as worded in each language, channel and kind of case."""
+    out = {}
+    for lang in catalog.LANGS:
+        for channel in (None, *CHANNEL_WORDS):
+            turn = Turn(new_state(lang), date.today(), channel)
+            for node in (n for n in FLOW.nodes.values() if n.type in {"question", "end"}):
+                for kind in _kinds():
+                    turn.state["facts"] = {"offense": kind} if kind else {}
+                    out[(lang, channel, node.id, kind)] = tuple(
+                        (c["id"], c["label"]) for c in turn.choices(node))
+    return out
+
+
+def _question_sizes() -> dict[tuple[str, tuple[str, ...]], sms.Size]:
+    """The SMS size of every question as worded with no say-back before it, with its
+    choices, in each language, channel and kind of case: a table of the fixed wording
+    made at import."""
+    out: dict[tuple[str, tuple[str, ...]], sms.Size] = {}
     for lang in catalog.LANGS:
         for channel in CHANNEL_WORDS:
             turn = Turn(new_state(lang), date.today(), channel)
             for node in (n for n in FLOW.nodes.values() if n.type in {"question", "end"}):
-                for kind in kinds:
+                for kind in _kinds():
                     turn.state["facts"] = {"offense": kind} if kind else {}
                     body = _question_body(turn, node)
                     labels = tuple(c["label"] for c in turn.choices(node))
-                    out[(body, labels)] = sms.price(body, labels)
+                    out[(body, labels)] = _asked_size(body, labels)
             for key in ("welcome", "stale", "next_check"):
-                out[(turn.t(key), ())] = sms.price(turn.t(key))
+                out[(turn.t(key), ())] = sms.size(turn.t(key))
     return out
 
 
@@ -622,7 +668,8 @@ def _question(turn: Turn, node: Node, prefix: str = "") -> list[tuple[str, list[
     if not prefix:
         return [(body, choices, _segments(body, choices))]
     joined = f"{prefix} {body}".strip()
-    segments = _segments(joined, choices)
+    exact = prefix == prefix.strip() and body == body.strip()  # joined is prefix, " ", body
+    segments = _joined_segments(prefix, body, choices) if exact else _segments(joined, choices)
     if segments > 2:
         return [(prefix, [], _segments(prefix)), (body, choices, _segments(body, choices))]
     return [(joined, choices, segments)]
@@ -644,9 +691,10 @@ def _verdict(
     ask_key = turn.key(another.ask or "")
     ask = turn.t(another.ask or "")
     room = SEGMENTS_PER_CHECK - st.get("seg", 0)
+    label_keys = [turn.key(c.label) for c in another.choices]
     messages = verdict.compose(
-        turn.lang, assessment, county, ask_key=ask_key,
-        label_keys=[turn.key(c.label) for c in another.choices], room=room,
+        turn.lang, assessment, county, ask_key=ask_key, label_keys=label_keys, room=room,
+        question=ASKS.get((ask_key, tuple(label_keys))),
     )
     if prefix:
         joined = f"{prefix} {messages[0]}"
@@ -847,4 +895,23 @@ def _back(turn: Turn) -> None:
     _ask(turn, node)
 
 
-QUESTION_SEGMENTS = _question_segments()
+CHOICES.update(_choice_table())
+QUESTION_SIZES = _question_sizes()
+# The questions after a verdict, sized in every language (``verdict.Ask``), by catalog keys.
+ASKS = {(key, keys): verdict.Ask.make(None, None, key, keys)
+        for node in (FLOW.nodes["another"], FLOW.nodes["early_more"])
+        for channel in (None, *CHANNEL_WORDS)
+        for key, keys in [(CHANNEL_WORDS.get(channel, {}).get(node.ask or "", node.ask or ""),
+                           tuple(CHANNEL_WORDS.get(channel, {}).get(c.label, c.label)
+                                 for c in node.choices))]}
+# The SMS size of the fixed wording (``sms.fold_turn`` need not measure it again).
+WORDING_SIZES = {
+    text: sms.size(text)
+    for text in (*(t for w in WORDED.values() for t in w.values()),
+                 *(label for made in CHOICES.values() for _, label in made),
+                 *(body for body, _ in QUESTION_SIZES))}
+
+
+# What a new check with nothing known asks first (what ``_go`` would find for it).
+FIRST_QUESTION = (_next_question(new_state(), rules.assess({}).missing_in_order())
+                  or FLOW.nodes["county"]).id

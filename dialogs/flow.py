@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +86,7 @@ class Flow:
     nodes: dict[str, Node]
     commands: dict[str, tuple[str, ...]]
     budgets: dict[str, Any] = field(default_factory=dict)
+    by_fact: dict[str, tuple[Node, ...]] = field(default_factory=dict)  # see ``fact_index``
 
     @property
     def check_budget(self) -> tuple[int, int]:
@@ -101,16 +101,18 @@ class Flow:
 
     def for_fact(self, fact: str) -> tuple[Node, ...]:
         """The question nodes that ask ``fact``, in the flow file's order."""
-        return self._by_fact.get(fact, ())
+        return self.by_fact.get(fact, ())
 
-    @cached_property
-    def _by_fact(self) -> dict[str, tuple[Node, ...]]:
-        found: dict[str, list[Node]] = {}
-        for node in self.nodes.values():
-            if node.type == "question":
-                for fact in node.asks:
-                    found.setdefault(fact, []).append(node)
-        return {fact: tuple(nodes) for fact, nodes in found.items()}
+
+
+def fact_index(nodes: dict[str, Node]) -> dict[str, tuple[Node, ...]]:
+    """The question nodes that ask each fact, in the flow file's order."""
+    found: dict[str, list[Node]] = {}
+    for node in nodes.values():
+        if node.type == "question":
+            for fact in node.asks:
+                found.setdefault(fact, []).append(node)
+    return {fact: tuple(nodes) for fact, nodes in found.items()}
 
 
 def _choice(raw: dict[str, Any]) -> Choice:
@@ -153,6 +155,7 @@ def load(path: Path) -> Flow:
         nodes=nodes,
         commands=commands,
         budgets=dict(raw.get("budgets") or {}),
+        by_fact=fact_index(nodes),
     )
 
 

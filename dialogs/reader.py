@@ -54,22 +54,38 @@ class Found(NamedTuple):
     end: int
 
 
-@dataclass
+def _found(cat: str, value: Any, start: int, end: int) -> Found:
+    """``Found(cat, value, start, end)``, made as a plain tuple is (a named tuple's own
+    constructor runs uncompiled: see setup.py)."""
+    return tuple.__new__(Found, (cat, value, start, end))
+
+
+@dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
 class Reading:
     """What one message says."""
 
-    facts: dict[str, Any] = field(default_factory=dict)
-    guessed: set[str] = field(default_factory=set)  # facts read from a typo: say back as a question
-    year_note: tuple[str, str] | None = None  # (catalog key, year) to say back, for short forms
-    split: bool = False  # a decade of the 2010s, or 2016: before or after Prop 64?
-    charge: str | None = None  # a charge kind named with no drug: "was it marijuana?"
-    cannabis: bool = False  # the message names cannabis or a cannabis section
-    nevada: bool = False  # "Nevada": the county or the state?
-    mislabel: str | None = None  # a section written "PC" that is the HS cannabis section
-    command: str | None = None
-    question: str | None = None
-    code_unknown: bool = False
-    found: list[Found] = field(default_factory=list)
+    facts: dict[str, Any]
+    guessed: set[str]  # facts read from a typo: say back as a question
+    year_note: tuple[str, str] | None  # (catalog key, year) to say back, for short forms
+    split: bool  # a decade of the 2010s, or 2016: before or after Prop 64?
+    charge: str | None  # a charge kind named with no drug: "was it marijuana?"
+    cannabis: bool  # the message names cannabis or a cannabis section
+    nevada: bool  # "Nevada": the county or the state?
+    mislabel: str | None  # a section written "PC" that is the HS cannabis section
+    command: str | None
+    question: str | None
+    code_unknown: bool
+    found: list[Found]
+
+    def __init__(self, *, found: list[Found] | None = None, mislabel: str | None = None,
+                 command: str | None = None, question: str | None = None,
+                 code_unknown: bool = False) -> None:
+        self.facts, self.guessed, self.year_note = {}, set(), None
+        self.split = self.cannabis = self.nevada = False
+        self.charge = None
+        self.mislabel, self.command, self.question = mislabel, command, question
+        self.code_unknown = code_unknown
+        self.found = found if found is not None else []
 
     @property
     def empty(self) -> bool:
@@ -111,9 +127,9 @@ def _scan(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
     return tuple(words), frozenset(pauses)
 
 
-def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
+def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(category, value, phrase) for every phrase of one lexicon."""
-    out: list[tuple[str, Any, str]] = []
+    out: list[tuple[str, Any, Any]] = []
     plain = {"cannabis": True, "other_drug": True, "code_unknown": True, "question_words": True}
     for cat, value in plain.items():
         out += [(cat, value, p) for p in raw.get(cat) or ()]
@@ -126,7 +142,7 @@ def _entries(raw: dict[str, Any]) -> list[tuple[str, Any, str]]:
     return out
 
 
-def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
+def load_lexicons() -> dict[str, list[tuple[str, Any, Any]]]:
     """Every language's lexicon entries, by language."""
     out = {}
     for lang in catalog.LANGS:
@@ -137,11 +153,11 @@ def load_lexicons() -> dict[str, list[tuple[str, Any, str]]]:
 
 def load_places(
     path: Path = PLACES_FILE,
-) -> tuple[list[tuple[str, Any, str]], frozenset[str], frozenset[str]]:
+) -> tuple[list[tuple[str, Any, Any]], frozenset[str], frozenset[str]]:
     """Place entries (cities, states, countries, Nevada, the 58 counties), the names that
     need a cue in a sentence, and those that are also everyday Spanish."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    out: list[tuple[str, Any, str]] = []
+    out: list[tuple[str, Any, Any]] = []
     for name in counties.county_names():
         out.append(("place", ("county", name), name))
     for alias, name in counties.ALIASES.items():
@@ -155,7 +171,7 @@ def load_places(
     return out, needs_cue, spanish
 
 
-def _syn_entries() -> list[tuple[str, Any, str]]:
+def _syn_entries() -> list[tuple[str, Any, Any]]:
     return [("dont_know", True, p) for p in catalog.words("syn.dont_know")]
 
 
@@ -234,7 +250,7 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
         for size in range(min(top, n - i), 0, -1):
             hit = phrases.get(words[i:i + size])
             if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
-                found.append(Found(hit[0], hit[1], i, i + size))
+                found.append(_found(hit[0], hit[1], i, i + size))
                 i += size
                 break
         else:
@@ -257,7 +273,9 @@ _MISLABEL = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
 
 def read_section(text: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
     """The cannabis-or-other code section named, a "PC" mislabel said back, and the spans."""
-    offense, mislabel, spans = None, None, []
+    offense: str | None = None
+    mislabel: str | None = None
+    spans: list[tuple[int, int]] = []
     if not _FIVE_DIGITS.search(text):
         return offense, mislabel, spans
     for m in _SECTION_IN_TEXT.finditer(text):
@@ -290,13 +308,16 @@ _DECADE_CUES = frozenset({"the", "los", "las", "decada", "early", "late", "mid",
                           "finales", "fines", "inicios"})
 
 
-@dataclass
+@dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
 class Numbers:
     """Years and ages read from the words left over after the phrases."""
 
-    years: list[tuple[int, str, int]] = field(default_factory=list)  # (year, how, position)
-    ages: list[tuple[int, int]] = field(default_factory=list)  # (age, position)
-    age_cues: set[int] = field(default_factory=set)  # word positions of "i was", "tenía"...
+    years: list[tuple[int, str, int]]  # (year, how, position)
+    ages: list[tuple[int, int]]  # (age, position)
+    age_cues: set[int]  # word positions of "i was", "tenía"...
+
+    def __init__(self) -> None:
+        self.years, self.ages, self.age_cues = [], [], set()
 
 
 def _cue_words(lang_key: str, sub: str) -> frozenset[tuple[str, ...]]:
@@ -421,7 +442,8 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
     if len(values) <= 1:
         return values.pop() if values else None
     kept.sort(key=lambda item: item[1])
-    last, before = kept[-1], next(m for m in reversed(kept) if m[0] != kept[-1][0])
+    last = kept[-1]
+    before = next(m for m in kept[::-1] if m[0] != last[0])
     between = set(words[before[1] + 1:last[1]])
     if between & EITHER or not between & CORRECTING:
         return None
@@ -638,7 +660,7 @@ def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
                 or not word.isalpha() or word in TABLE.longest:
             continue
         if (value := closest(word, _LEVEL_KEYS, 85)) is not None:
-            out.append(Found("level", value, i, i + 1))
+            out.append(_found("level", value, i, i + 1))
     return out
 
 

@@ -17,7 +17,7 @@ would otherwise cost more. The web and Telegram always get the full text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -68,10 +68,16 @@ _FOLDED = {chr(code): to for code, to in _FOLD.items()}
 _FOLDABLE = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
 
 
+# ASCII as bytes: deleting these leaves the characters GSM-7 cannot carry, or its
+# extension characters (one C pass each: cheaper than a regular expression's scan).
+_ASCII_GSM_BYTES = bytes(n for n in range(128) if chr(n) in GSM_ALL)
+_ASCII_NOT_EXTENSION = bytes(n for n in range(128) if chr(n) not in GSM_EXTENSION)
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 alphabet."""
     if text.isascii():  # the common case: only a few ASCII characters are not GSM-7
-        return _ASCII_NOT_GSM.search(text) is None
+        return not text.encode().translate(None, _ASCII_GSM_BYTES)
     return _NOT_GSM.search(text) is None
 
 
@@ -137,19 +143,22 @@ def _cheapest(text: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]
     return text, labels
 
 
-def fold_turn(replies: list[dict]) -> list[dict]:
+def fold_turn(replies: list[dict], known: Mapping[str, Size] | None = None) -> list[dict]:
     """Apply the SMS policy to all the replies of one step together.
 
     The channel may send the replies as separate messages or join them into one body;
     either way a mix of accented (UCS-2) and plain parts must not turn a joined body
     into UCS-2. So all replies of a step are folded when folding saves a segment on any
     one of them or on the joined body; otherwise all keep their accents.
+
+    ``known``: the sizes of texts sized already (the fixed wording, sized once).
     """
+    known = known or {}
     texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
-    if is_gsm7("".join(texts)):
+    if all(not s.bad if (s := known.get(text)) is not None else is_gsm7(text) for text in texts):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
-    if not _folding_saves(items):
+    if not _folding_saves(items, known):
         return replies
     return [
         {"text": fold(r["text"]),
@@ -158,9 +167,15 @@ def fold_turn(replies: list[dict]) -> list[dict]:
     ]
 
 
-def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...],
+                   known: Mapping[str, Size]) -> bool:
     """Folding saves a segment on the replies joined by blank lines, or on one of them."""
-    bodies = [total([size(text), labels]) if (labels := labels_size(choices)) else size(text)
+    def sized(text: str) -> Size:
+        found = known.get(text)
+        return found if found is not None else size(text)
+
+    bodies = [total([sized(text), lines])
+              if (lines := numbered_size([sized(label) for label in choices])) else sized(text)
               for text, choices in items]
     joined = total(bodies, BLANK_LINE)
     return any(count(b.fucs, b.fbad, b.fgsm) < count(b.ucs, b.bad, b.gsm)
@@ -187,10 +202,12 @@ def _sized(fields: tuple[int, ...]) -> Size:
 
 def _size(text: str) -> tuple[int, int, int]:
     """GSM-7 septets, UTF-16 code units and characters GSM-7 cannot carry."""
-    extension = len(_EXTENSION.findall(text)) if _EXTENSION.search(text) else 0
     if text.isascii():
-        bad = len(_ASCII_NOT_GSM.findall(text)) if _ASCII_NOT_GSM.search(text) else 0
+        raw = text.encode()
+        extension = len(raw.translate(None, _ASCII_NOT_EXTENSION))
+        bad = len(raw.translate(None, _ASCII_GSM_BYTES))
         return len(text) + extension, len(text), bad
+    extension = len(_EXTENSION.findall(text)) if _EXTENSION.search(text) else 0
     bad = len(_NOT_GSM.findall(text))
     units = len(text) + len(_ASTRAL.findall(text))
     return len(text) + extension, units, bad

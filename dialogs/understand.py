@@ -39,10 +39,19 @@ _APOSTROPHES = re.compile(r"['\u2019`´]")
 _NOT_WORDS = re.compile(r"[^\w+?]+")
 
 
+# ASCII text, as bytes: letters lower case, apostrophes gone, all but [a-z0-9+?] a space.
+_KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789+?"
+_ASCII_WORDS = bytes(n if bytes([n]) in _KEPT else n + 32 if 65 <= n <= 90 else 32
+                     for n in range(256))
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Lower case, no accents, no apostrophes, punctuation to spaces, spaces collapsed."""
-    text = catalog.fold(text[:MAX_TEXT])
+    text = text[:MAX_TEXT]
+    if text.isascii():  # the same, in one C pass over the bytes
+        return " ".join(text.encode().translate(_ASCII_WORDS, b"'`").decode().split())
+    text = catalog.fold(text)
     text = _APOSTROPHES.sub("", text)
     text = _NOT_WORDS.sub(" ", text)
     return " ".join(text.replace("_", " ").split())
@@ -60,7 +69,8 @@ def is_thanks(text: str) -> bool:
 
 def is_dont_know(text: str) -> bool:
     """True for "don't know", "no sé", "?" and their kin."""
-    if text.strip() and set(text.strip()) <= {"?", "¿"}:
+    stripped = text.strip()
+    if stripped and not stripped.strip("?¿"):
         return True
     return normalize(text) in _phrases("syn.dont_know")
 
@@ -180,8 +190,8 @@ def county_match(text: str) -> tuple[str, bool] | None:
     key = re.sub(r"[^a-z]", "", norm)
     if len(key) < 4:
         return None
-    name = reader.closest_county(key)
-    return (name, False) if name else None
+    close = reader.closest_county(key)
+    return (close, False) if close else None
 
 
 def county(text: str) -> str | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, repeat, takewhile
+from itertools import repeat, takewhile
 from typing import Any, NamedTuple
 
 import rules
@@ -55,7 +55,7 @@ IMMIGRATION_IDS = tuple(f"caveat:{code}" for code in IMMIGRATION)
 # A caveat left out when another says the same thing more precisely.
 SAID_BY = {"state_list_may_have_missed": "la_found_more_cases"}
 # Parts a next step already says, in plain words (dismissal after probation, Clean Slate).
-SAID_BY_NEXT = {
+SAID_BY_NEXT: dict[str, tuple[str, ...]] = {
     key: ("caveat:reduced_still_shows", "relief:pc_1203_4", "relief:pc_1203_425",
           "relief:expungement")
     for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
@@ -101,6 +101,13 @@ class Part(NamedTuple):
         return sms.total([sizes.size(lang, self.prefix), words])
 
 
+def _part(part_id: str, key: str, rank: int, params: tuple[tuple[str, str], ...] = (),
+          prefix: str = "") -> Part:
+    """``Part(...)``, made as a plain tuple is (a named tuple's own constructor runs
+    uncompiled: see setup.py)."""
+    return tuple.__new__(Part, (part_id, key, rank, params, prefix))
+
+
 def headline_key(assessment: dict[str, Any]) -> str:
     """The most specific headline the catalog has for this outcome."""
     outcome, relief = assessment.get("outcome", "unsure"), assessment.get("relief", "unknown")
@@ -117,7 +124,7 @@ def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
     """The reasons, the ones that explain best first."""
     reasons = list(assessment.get("reasons") or [])
     outcome = assessment.get("outcome")
-    lead = UNSURE_REASONS if outcome == "unsure" else LEAD_REASONS
+    lead: tuple[str, ...] = UNSURE_REASONS if outcome == "unsure" else LEAD_REASONS
     if outcome == "not_eligible":  # what keeps it a felony explains best
         lead = tuple(r.get("code") for r in reasons if r.get("code", "").startswith("disqual"))
     reasons.sort(key=lambda r: r.get("code") not in lead)
@@ -147,12 +154,12 @@ def step_part(part_id: str, step: dict[str, Any], county: str | None, rank: int)
     contact = _contact(step)
     if step.get("phone") and kind in LOCAL_KINDS:
         key = f"v.call.{kind}" + (".cannabis" if step.get("line") == "cannabis" else "")
-        return Part(part_id, key, rank, (("county", county or ""), ("phone", contact)))
+        return _part(part_id, key, rank, (("county", county or ""), ("phone", contact)))
     key = f"v.confirm.{kind}"
     if kind in LOCAL_KINDS and not county:
         key += ".nocounty"
     where = (("where", f": {contact}"),) if contact else ()
-    return Part(part_id, key, rank, (("county", county or ""), *where))
+    return _part(part_id, key, rank, (("county", county or ""), *where))
 
 
 def relief_parts(assessment: dict[str, Any]) -> list[Part]:
@@ -160,18 +167,18 @@ def relief_parts(assessment: dict[str, Any]) -> list[Part]:
     codes = [o.get("code", "") for o in assessment.get("other_relief") or []]
     codes.sort(key=lambda code: code not in FIRST_RELIEF)
     steps = assessment.get("confirm") or []
-    pardon = next((s for s in steps if s.get("kind") == "pardon_attorney"), {})
+    pardon: dict[str, Any] = next((s for s in steps if s.get("kind") == "pardon_attorney"), {})
     out: list[Part] = []
     for code in codes:
         if code in EXPUNGEMENT:
             if not any(p.id == "relief:expungement" for p in out):
-                out.append(Part("relief:expungement", "v.relief.expungement", SHOULD))
+                out.append(_part("relief:expungement", "v.relief.expungement", SHOULD))
             continue
         params = (("where", short_url(pardon["url"])),) \
             if code == "federal_pardon_2022" and pardon.get("url") else ()
-        out.append(Part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
+        out.append(_part(f"relief:{code}", f"v.relief.{code}", SHOULD, params))
     if out and out[0].id.removeprefix("relief:") in FIRST_RELIEF:  # what to do if not done
-        out[0] = Part(out[0].id, out[0].key, MUST, out[0].params)
+        out[0] = _part(out[0].id, out[0].key, MUST, out[0].params)
     return out
 
 
@@ -205,7 +212,7 @@ def contact_parts(assessment: dict[str, Any], county: str | None) -> list[Part]:
     intro = f"v.confirm.intro.{outcome}"
     intro = intro if catalog.has("en", intro) else "v.confirm.intro"
     lead = step_part(f"contact:{first['kind']}", first, county, MUST)
-    out = [Part(lead.id, lead.key, MUST, lead.params, prefix=intro)]
+    out = [_part(lead.id, lead.key, MUST, lead.params, prefix=intro)]
     rest = [s for s in steps[1:] if s.get("kind") in LOCAL_KINDS and _contact(s)]
     with_phone = [s for s in rest if s.get("phone")]
     if with_phone and not first.get("phone"):  # always someone to call when we know one
@@ -241,7 +248,7 @@ def caveat_parts(assessment: dict[str, Any], skip: Sequence[str] = ()) -> list[P
     for code in caveats:
         rank = MUST if code in REQUIRED_CAVEATS else SHOULD if code in KEY_CAVEATS else MAY
         params = _immigration_params(assessment) if code in IMMIGRATION else ()
-        out.append(Part(f"caveat:{code}", f"v.caveat.{code}", rank, params))
+        out.append(_part(f"caveat:{code}", f"v.caveat.{code}", rank, params))
     return sorted(out, key=lambda p: p.rank)
 
 
@@ -254,13 +261,13 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     codes in ``skip`` are left out.
     """
     head = headline_key(assessment)
-    out = [Part("head", head, MUST)]
+    out = [_part("head", head, MUST)]
     outcome = assessment.get("outcome")
     first = SHOULD if outcome in SELF_EXPLAINED else MUST  # WHY gives the reasons anyway
     reasons = [r for r in lead_reasons(assessment)  # a headline of its own says this why
                if head != f"v.head.{outcome}.{r.get('code')}"]
     for n, reason in enumerate(reasons[:2]):
-        out.append(Part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
+        out.append(_part(f"why:{reason.get('code')}", f"v.why.{reason.get('code')}",
                         first if n == 0 else MAY))
     local = outcome in CONFIRMABLE or any(
         s.get("kind") in LOCAL_KINDS for s in assessment.get("confirm") or [])
@@ -273,13 +280,13 @@ def parts(assessment: dict[str, Any], county: str | None, *,
     relief = [p for p in relief_parts(assessment) if p.id not in said]
     caveats = [p for p in caveat_parts(assessment, skip) if p.id not in said]
     if outcome == "petition" and nxt:  # the CR-400 path first, then the court's phone
-        out.append(Part("next", nxt, MUST))
+        out.append(_part("next", nxt, MUST))
         nxt = None
     out += [p for p in caveats if p.id in IMMIGRATION_IDS]  # said early: it may change all
     caveats = [p for p in caveats if p.id not in IMMIGRATION_IDS]
     out += contacts
     if nxt:
-        out.append(Part("next", nxt, MUST))
+        out.append(_part("next", nxt, MUST))
     out += relief[:1]
     if outcome == "not_eligible" or not local:  # legal aid: the other way forward
         out += _legal_aid(assessment, county)
@@ -333,9 +340,24 @@ class _Texts(NamedTuple):
 
     def packing(self, keep: list[bool]) -> _Packing:
         """The packing of the texts kept."""
-        plain = _plain(self.tail) and all(compress(self.plains, keep))
-        return _Packing(list(compress(self.sizes, keep)), self.tail,
-                        (sum(compress(self.lows, keep)), plain))
+        sizes: list[sms.Size] = []
+        low, plain = 0, _plain(self.tail)
+        for size, this_low, this_plain, kept in zip(self.sizes, self.lows, self.plains, keep,
+                                                    strict=True):
+            if kept:
+                sizes.append(size)
+                low += this_low
+                plain = plain and this_plain
+        return _Packing(sizes, self.tail, (low, plain))
+
+
+def _running(sizes: Sequence[sms.Size], field: int) -> list[int]:
+    """The running sums of one field of ``sizes``, from 0."""
+    out, total = [0], 0
+    for size in sizes:
+        total += size[field]
+        out.append(total)
+    return out
 
 
 class _Packing:
@@ -352,13 +374,9 @@ class _Packing:
         # ``known``: ``low`` and ``plain`` when worked out already (``_Texts.packing``).
         self.low, self.plain = known or (sum(_low(s) for s in sizes),
                                          _plain(tail) and all(map(_plain, sizes)))
-        if self.plain:  # the folded septets say it all
-            columns = [[s[3] for s in sizes]]
-            self._cost = self._plain_cost  # type: ignore[method-assign]
-        else:
-            columns = list(zip(*sizes, strict=True)) if sizes else [[]] * len(_NOTHING)
-        # Running sums of each Size field: sums[f][i] is field f of texts[:i].
-        self.sums = [list(accumulate(column, initial=0)) for column in columns]
+        # Running sums of each Size field: sums[f][i] is field f of texts[:i] (plain: only
+        # the folded septets, which say it all).
+        self.sums = [_running(sizes, field) for field in ((3,) if self.plain else range(6))]
         self.tail = tail
         self.n = len(sizes)
 
@@ -370,6 +388,8 @@ class _Packing:
 
     def _cost(self, j: int, i: int, extra: sms.Size | None = None) -> int:
         """Segments for ``" ".join(texts[j:i])``, then a space and ``extra`` when given."""
+        if self.plain:
+            return self._plain_cost(j, i, extra)
         if extra is None:
             gaps, extra = i - j - 1, _NOTHING
         else:
@@ -396,8 +416,9 @@ class _Packing:
             segments = cost(j, n, self.tail)
             if segments > MAX_SEGMENTS:
                 break
-            if best[j] is not None:
-                options.append((best[j] + segments, j))
+            before = best[j]
+            if before is not None:
+                options.append((before + segments, j))
         if options:
             total, last = min(options)
             return total, self._path(came, last), last
@@ -416,8 +437,9 @@ class _Packing:
         for i in range(1, n + 1):
             for back, segments in enumerate(self._ending_at(i)):
                 j = i - 1 - back
-                if best[j] is not None and (best[i] is None or best[j] + segments <= best[i]):
-                    best[i], came[i] = best[j] + segments, j  # ties: the earliest split
+                before, now = best[j], best[i]
+                if before is not None and (now is None or before + segments <= now):
+                    best[i], came[i] = before + segments, j  # ties: the earliest split
         return best, came
 
     def _ending_at(self, i: int) -> list[int]:
@@ -598,7 +620,7 @@ def required_segments(lang: str, assessment: dict[str, Any], county: str | None,
     (what it costs at the least, whatever room is left)."""
     texts = [p.text(lang) for p in parts(assessment, county) if p.rank == MUST]
     messages = _pack(texts, ask, list(labels))
-    replies = [{"text": m, "choices": []} for m in messages]
+    replies: list[dict[str, Any]] = [{"text": m, "choices": []} for m in messages]
     replies[-1]["choices"] = [{"id": str(n), "label": label} for n, label in enumerate(labels)]
     return sum(sms.segments(sms.render(r)) for r in sms.fold_turn(replies))
 
@@ -606,16 +628,17 @@ def required_segments(lang: str, assessment: dict[str, Any], county: str | None,
 def compose(lang: str, assessment: dict[str, Any], county: str | None, *,
             ask: str | None = None, labels: Sequence[str] | None = None,
             ask_key: str | None = None, label_keys: Sequence[str] | None = None,
-            skip: tuple[str, ...] = (), room: int = SOFT_SEGMENTS) -> list[str]:
+            skip: tuple[str, ...] = (), room: int = SOFT_SEGMENTS,
+            question: Ask | None = None) -> list[str]:
     """The verdict messages in ``lang``; the last one ends with the question after it.
 
     The question is ``ask_key`` with choices ``label_keys`` (catalog keys), or the literal
     ``ask`` and ``labels``. Every ``MUST`` part is said, in messages of at most two SMS
     segments. Other parts are added, in order of rank, only while they cost no extra
     segment or the whole stays within ``SOFT_SEGMENTS`` and the ``room`` (SMS segments)
-    the check has left, in every language.
+    the check has left, in every language. ``question``: that question, made already.
     """
-    question = Ask.make(ask, labels, ask_key, label_keys)
+    question = question or Ask.make(ask, labels, ask_key, label_keys)
     chosen = chosen_parts(assessment, county, question, skip, room)
     _, ask_text, words = next(r for r in question.by_lang if r[0] == lang)
     return _pack([p.text(lang) for p in chosen], ask_text, list(words),
@@ -626,7 +649,7 @@ def why(lang: str, assessment: dict[str, Any], limit: int = 2) -> str:
     """The main reasons with their citations, for the web card's details (never SMS)."""
     shown = lead_reasons(assessment)[:limit]
     words = " ".join(_t(lang, f"v.why.{r.get('code')}") for r in shown)
-    cites = list(dict.fromkeys(r.get("citation") for r in shown if r.get("citation")))
+    cites = list(dict.fromkeys(str(r.get("citation")) for r in shown if r.get("citation")))
     return f"{words} ({', '.join(cites)})" if words and cites else words
 
 

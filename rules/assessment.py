@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Fact keys in the order the dialog should ask them: most decisive first.
@@ -34,18 +34,23 @@ def _ask_rank(key: str) -> int:
     return _RANK.get(key, len(_RANK))
 
 
-@dataclass
+@dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
 class Assessment:
     """The result of ``rules.assess``; built step by step by the decision list."""
 
-    outcome: str = "unsure"
-    relief: str = "unknown"
-    citations: list[str] = field(default_factory=list)
-    reasons: list[dict[str, str]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    confirm: list[dict[str, str]] = field(default_factory=list)
-    other_relief: list[dict[str, str]] = field(default_factory=list)
-    caveats: list[str] = field(default_factory=list)
+    outcome: str
+    relief: str
+    citations: list[str]
+    reasons: list[dict[str, str]]
+    missing: list[str]
+    confirm: list[dict[str, str]]
+    other_relief: list[dict[str, str]]
+    caveats: list[str]
+
+    def __init__(self) -> None:
+        self.outcome, self.relief = "unsure", "unknown"
+        self.citations, self.reasons, self.missing = [], [], []
+        self.confirm, self.other_relief, self.caveats = [], [], []
 
     def conclude(self, outcome: str, relief: str) -> None:
         """Set the outcome and relief."""

@@ -401,11 +401,13 @@ def _same_crime(f: Facts) -> bool | None:
     """Whether the act is the same misdemeanor today; None when an unknown fact decides."""
     kind = f.offense.kind if f.offense else None
     new_law = _after_line(f)
+    needs: tuple[bool, ...]
+    unknown: tuple[bool, ...]
     if kind == "possession" or (kind == "cultivation" and new_law):
         needs = (f.level == "misdemeanor", f.age_at_offense != "under_18", f.amount == "large")
         unknown = (f.level is None, f.age_at_offense is None, f.amount is None)
     elif kind in {"possession_for_sale", "sale_transport"} and new_law:
-        if kind == "sale_transport" and f.offense.subsection == "b":
+        if kind == "sale_transport" and f.offense is not None and f.offense.subsection == "b":
             return False  # giving away a little is legal or an infraction today
         needs = (f.level == "misdemeanor", f.age_at_offense != "under_18")
         unknown = (f.level is None, f.age_at_offense is None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -35,9 +34,9 @@ BOOLEAN_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class ConvictionDate:
-    """A conviction date known to a year, a month or a day."""
+class ConvictionDate(NamedTuple):
+    """A conviction date known to a year, a month or a day. (A named tuple: made for
+    every assessment, and made by compiled code as a plain tuple is; see ``_read_date``.)"""
 
     year: int
     month: int | None = None
@@ -123,6 +122,8 @@ def _read_date(value: Any) -> ConvictionDate | None:
         return None
     if isinstance(value, int):
         year, month, day = value, None, None
+    elif isinstance(value, str) and len(value) == 4 and value.isdigit():  # "2005": most
+        year, month, day = int(value), None, None
     elif isinstance(value, str) and (m := _DATE.match(value)):
         year = int(m.group(1))
         month = int(m.group(2)) if m.group(2) else None
@@ -131,11 +132,12 @@ def _read_date(value: Any) -> ConvictionDate | None:
         return None
     if not 1900 <= year <= 9998:
         return None
-    try:
-        parsed = ConvictionDate(year, month, day)
-        _ = parsed.earliest, parsed.latest
-    except ValueError:
-        return None
+    parsed: ConvictionDate = tuple.__new__(ConvictionDate, (year, month, day))
+    if month is not None or day is not None:  # a real day of a real month
+        try:
+            _ = parsed.earliest, parsed.latest
+        except ValueError:
+            return None
     return parsed
 
 
@@ -145,7 +147,7 @@ def _dated(value: Any, today: date) -> dict[str, Any]:
     when = _read_date(value)
     if when is None:
         return {}
-    if when.earliest > today:
+    if when.year > today.year or (when.month is not None and when.earliest > today):
         return {"conviction_date_future": True}
     return {"conviction_date": when}
 
@@ -206,4 +208,17 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
             found.update(_dated(value, today))
         elif (read := READERS.get(key)) is not None:
             found[key] = read(value)
-    return Facts(**found)
+    return _facts(found)
+
+
+_FIELDS = {name: n for n, name in enumerate(Facts._fields)}
+_DEFAULTS = tuple(Facts._field_defaults.get(name) for name in Facts._fields)
+
+
+def _facts(found: dict[str, Any]) -> Facts:
+    """``Facts(**found)``, made as a plain tuple is (a named tuple's own constructor runs
+    uncompiled: see setup.py)."""
+    values = list(_DEFAULTS)
+    for key, value in found.items():
+        values[_FIELDS[key]] = value
+    return tuple.__new__(Facts, values)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Current numbering of the four sections Prop 64 relief reaches (HS 11361.8(a), (e)).
-KIND_BY_SECTION = {
+KIND_BY_SECTION: dict[str, str] = {
     "11357": "possession",
     "11358": "cultivation",
     "11359": "possession_for_sale",
@@ -26,7 +26,7 @@ ROLE_KINDS = frozenset({"conspiracy", "accessory"})
 PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"} | ROLE_KINDS
 
 # Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
-PRE_1973 = frozenset({"11530", "11530.5", "11531", "11532"})
+PRE_1973: frozenset[str] = frozenset({"11530", "11530.5", "11531", "11532"})
 
 # Ways records and people write the code's name, folded to "hs" (or "pc", ...) first.
 _CODE_NAMES = (

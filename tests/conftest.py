@@ -7,11 +7,34 @@ are on the path through pytest's ``pythonpath`` setting.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import twilio_client
 from redis_process import RedisProcess
 
 from bot.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stale_builds() -> list[str]:
+    """Compiled modules (setup.py builds them in place) older than their Python source:
+    Python would import the old build, and the tests would test old code."""
+    libraries = list(ROOT.glob("clearline__mypyc.*"))
+    if not libraries:
+        return []
+    built = min(p.stat().st_mtime for p in libraries)
+    return [str(source.relative_to(ROOT))
+            for package in ("rules", "dialogs") for shim in (ROOT / package).glob("*.so")
+            if (source := shim.with_name(shim.name.split(".")[0] + ".py")).exists()
+            and source.stat().st_mtime > built]
+
+
+def pytest_configure(config) -> None:
+    if stale := stale_builds():
+        pytest.exit(f"the compiled build is older than {', '.join(stale)}: "
+                    "run ./test.sh (it rebuilds), or .venv/bin/pip install -e .", returncode=4)
 
 
 @pytest.fixture(scope="session")
