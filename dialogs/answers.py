@@ -7,13 +7,14 @@ person's county and the contacts the rules give for their case.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import rules
 
 from . import catalog, verdict
 
-LOCAL = ("county_cannabis_line", "county_public_defender", "court", "county_district_attorney")
+LOCAL: Final = (
+    "county_cannabis_line", "county_public_defender", "court", "county_district_attorney")
 
 
 def _t(lang: str, key: str, **params: Any) -> str:

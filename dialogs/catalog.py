@@ -12,12 +12,13 @@ import string
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-LANGS: tuple[str, ...] = ("en", "es")
-DEFAULT_LANG = "en"
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+LANGS: Final[tuple[str, ...]] = ("en", "es")
+DEFAULT_LANG: Final = "en"
 
 
 def po_path(lang: str) -> Path:
@@ -36,7 +37,7 @@ def load_po(lang: str) -> dict[str, str]:
     }
 
 
-CATALOGS: dict[str, dict[str, str]] = {lang: load_po(lang) for lang in LANGS}
+CATALOGS: Final[dict[str, dict[str, str]]] = {lang: load_po(lang) for lang in LANGS}
 
 
 class _Blank(dict):
@@ -84,7 +85,7 @@ def fold(value: str) -> str:
     return _NOT_ASCII.sub(_uncombined, value)  # ASCII is never a combining mark
 
 
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_NOT_ASCII: Final = re.compile(r"[^\x00-\x7f]")
 
 
 def _uncombined(found: re.Match[str]) -> str:

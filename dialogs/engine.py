@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import rules
 
@@ -19,28 +19,28 @@ from . import answers, catalog, reader, sayback, sms, verdict
 from .flow import ASSESS, MAIN, Node
 from .understand import command, exact_answer, is_thanks, looks_spanish, read_county, understand
 
-FLOW = MAIN
-VERSION = FLOW.version
-MAX_DONE = 5  # convictions kept for the end-of-session summary
-SIGNAL_KEYS = ("effects", "events")
-FOLLOW_UPS = frozenset(  # follow-up questions whose choices set facts (BACK can undo them)
+FLOW: Final = MAIN
+VERSION: Final = FLOW.version
+MAX_DONE: Final = 5  # convictions kept for the end-of-session summary
+SIGNAL_KEYS: Final = ("effects", "events")
+FOLLOW_UPS: Final = frozenset(  # follow-up questions whose choices set facts (BACK can undo them)
     n.id for n in FLOW.nodes.values()
     if n.type == "question" and not n.asks and any(x.set for x in n.choices)
 )
-_REF = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_NODES = frozenset(FLOW.nodes) | {"stopped", "welcome"}
-ESSENTIALS = ("county", "conviction_date", "offense")  # two don't-knows here: answer early
-DOUBLE_SEND_SECONDS = 10  # the same text again this soon is a double tap: taken once
-MAX_UNDO = 8
-SEGMENTS_PER_CHECK = FLOW.check_budget[1]  # SMS segments a check may send, verdict included
+_REF: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_NODES: Final = frozenset(FLOW.nodes) | {"stopped", "welcome"}
+ESSENTIALS: Final = ("county", "conviction_date", "offense")  # two don't-knows here: answer early
+DOUBLE_SEND_SECONDS: Final = 10  # the same text again this soon is a double tap: taken once
+MAX_UNDO: Final = 8
+SEGMENTS_PER_CHECK: Final = FLOW.check_budget[1]  # SMS segments a check may send, verdict included
 # Questions inside a check, which must leave room for a verdict (see ``_affordable``).
-_IN_CHECK = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question") - {
+_IN_CHECK: Final = frozenset(n.id for n in FLOW.nodes.values() if n.type == "question") - {
     "another", "early_more", "confirm_delete"}
-_NODE_IDS = frozenset(FLOW.nodes)
-_PENDING = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
-_FRESH = ("welcome", "erased")  # nodes where the next message starts a new conversation
-_STALE_NOT = (None, *_FRESH)
-_BY_KIND = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
+_NODE_IDS: Final = frozenset(FLOW.nodes)
+_PENDING: Final = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
+_FRESH: Final = ("welcome", "erased")  # nodes where the next message starts a new conversation
+_STALE_NOT: Final = (None, *_FRESH)
+_BY_KIND: Final = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
     if n.ask and any(k.startswith(f"{n.ask}.") for k in catalog.CATALOGS[catalog.DEFAULT_LANG])
 )
@@ -65,11 +65,11 @@ def _worded(lang: str, channel: str | None) -> dict[str, str]:
             if "{" not in (text := catalog.raw(lang, words.get(key, key))) and "}" not in text}
 
 
-WORDED = {(lang, channel): _worded(lang, channel)
+WORDED: Final = {(lang, channel): _worded(lang, channel)
           for lang in catalog.LANGS for channel in (None, *CHANNEL_WORDS)}
 # Each question's choices as worded, by language, channel, node and kind of case (made at
 # import: see ``_choice_table``).
-CHOICES: dict[tuple[str, str | None, str, str | None], tuple[tuple[str, str], ...]] = {}
+CHOICES: Final[dict[tuple[str, str | None, str, str | None], tuple[tuple[str, str], ...]]] = {}
 
 
 class Turn:
@@ -896,16 +896,16 @@ def _back(turn: Turn) -> None:
 
 
 CHOICES.update(_choice_table())
-QUESTION_SIZES = _question_sizes()
+QUESTION_SIZES: Final = _question_sizes()
 # The questions after a verdict, sized in every language (``verdict.Ask``), by catalog keys.
-ASKS = {(key, keys): verdict.Ask.make(None, None, key, keys)
+ASKS: Final = {(key, keys): verdict.Ask.make(None, None, key, keys)
         for node in (FLOW.nodes["another"], FLOW.nodes["early_more"])
         for channel in (None, *CHANNEL_WORDS)
         for key, keys in [(CHANNEL_WORDS.get(channel, {}).get(node.ask or "", node.ask or ""),
                            tuple(CHANNEL_WORDS.get(channel, {}).get(c.label, c.label)
                                  for c in node.choices))]}
 # The SMS size of the fixed wording (``sms.fold_turn`` need not measure it again).
-WORDING_SIZES = {
+WORDING_SIZES: Final = {
     text: sms.size(text)
     for text in (*(t for w in WORDED.values() for t in w.values()),
                  *(label for made in CHOICES.values() for _, label in made),
@@ -913,5 +913,5 @@ WORDING_SIZES = {
 
 
 # What a new check with nothing known asks first (what ``_go`` would find for it).
-FIRST_QUESTION = (_next_question(new_state(), rules.assess({}).missing_in_order())
+FIRST_QUESTION: Final = (_next_question(new_state(), rules.assess({}).missing_in_order())
                   or FLOW.nodes["county"]).id

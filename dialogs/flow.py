@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
-FLOWS_DIR = Path(__file__).parent / "flows"
-ASSESS = "assess"  # the pseudo-node: ask rules what is missing, or give the verdict
-NODE_TYPES = ("message", "question", "verdict", "end")
-ACTIONS = ("new_check", "finish", "erase", "resume", "same_place")
-CONDITIONS = ("after_a_check_with_county",)
+FLOWS_DIR: Final = Path(__file__).parent / "flows"
+ASSESS: Final = "assess"  # the pseudo-node: ask rules what is missing, or give the verdict
+NODE_TYPES: Final = ("message", "question", "verdict", "end")
+ACTIONS: Final = ("new_check", "finish", "erase", "resume", "same_place")
+CONDITIONS: Final = ("after_a_check_with_county",)
 
 
 @dataclass(frozen=True)
@@ -165,5 +165,5 @@ def load_all() -> dict[str, Flow]:
     return {f.name: f for f in flows}
 
 
-FLOWS: dict[str, Flow] = load_all()
-MAIN: Flow = FLOWS["check"]
+FLOWS: Final[dict[str, Flow]] = load_all()
+MAIN: Final[Flow] = FLOWS["check"]

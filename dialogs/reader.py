@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -23,26 +23,27 @@ from rules import counties, sections
 
 from . import catalog
 
-MAX_TEXT = 1600  # a message is read this far: the longest message a channel passes on
-LEXICON_FILE = "lexicon.yaml"
-PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
-KINDS = ("possession_for_sale", "sale_transport", "cultivation", "possession")
-ROLES = ("conspiracy", "accessory")
-TOPICS = ("phone", "confirm", "cr400", "cost", "job_forms", "immigration", "expungement",
+MAX_TEXT: Final = 1600  # a message is read this far: the longest message a channel passes on
+LEXICON_FILE: Final = "lexicon.yaml"
+PLACES_FILE: Final = Path(__file__).parent / "data" / "places.yaml"
+KINDS: Final = ("possession_for_sale", "sale_transport", "cultivation", "possession")
+ROLES: Final = ("conspiracy", "accessory")
+TOPICS: Final = ("phone", "confirm", "cr400", "cost", "job_forms", "immigration", "expungement",
           "meanings", "privacy", "lawyer", "certificate")
-FIRST_TOPICS = ("immigration", "meanings", "cr400")  # these win whatever else is asked
-CANNABIS_SECTIONS = frozenset(sections.KIND_BY_SECTION) | sections.PRE_1973
-SHORT_ALIAS = 3  # county short forms this short ("la", "sf") need a cue in a sentence
-PLACE_CUES = frozenset({"in", "en", "from", "de", "del", "of", "near", "out", "was", "era", "fue",
+FIRST_TOPICS: Final = ("immigration", "meanings", "cr400")  # these win whatever else is asked
+CANNABIS_SECTIONS: Final = frozenset(sections.KIND_BY_SECTION) | sections.PRE_1973
+SHORT_ALIAS: Final = 3  # county short forms this short ("la", "sf") need a cue in a sentence
+PLACE_CUES: Final = frozenset({
+    "in", "en", "from", "de", "del", "of", "near", "out", "was", "era", "fue",
                         "por"})
-SPANISH_CUES = frozenset({"en", "de", "del", "por", "era", "fue"})
-NOT_WORDS = frozenset({"not", "no", "nor", "nunca", "never"})
-CORRECTING = frozenset({"but", "actually", "pero", "sorry", "perdon", "wait", "says", "dice",
+SPANISH_CUES: Final = frozenset({"en", "de", "del", "por", "era", "fue"})
+NOT_WORDS: Final = frozenset({"not", "no", "nor", "nunca", "never"})
+CORRECTING: Final = frozenset({"but", "actually", "pero", "sorry", "perdon", "wait", "says", "dice",
                         "mean", "meant", "digo", "mejor", "no", "not", "era", "fue"})
-EITHER = frozenset({"or", "o", "u"})
-END_WORDS = frozenset({"finished", "completed", "ended", "ends", "off", "done", "released",
+EITHER: Final = frozenset({"or", "o", "u"})
+END_WORDS: Final = frozenset({"finished", "completed", "ended", "ends", "off", "done", "released",
                        "termine", "acabe", "sali", "cumpli", "discharged", "expired"})
-NOW_AGE = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
+NOW_AGE: Final = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
 
 
 class Found(NamedTuple):
@@ -96,9 +97,9 @@ class Reading:
 # --- the tables ---------------------------------------------------------------------
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-_PAUSE = re.compile(r"[,.;:!?()]")
-_TOKEN = re.compile(r"[a-z0-9]+|[,.;:!?()]")
+_WORD: Final = re.compile(r"[a-z0-9]+")
+_PAUSE: Final = re.compile(r"[,.;:!?()]")
+_TOKEN: Final = re.compile(r"[a-z0-9]+|[,.;:!?()]")
 
 
 def _clean(text: str) -> str:
@@ -215,10 +216,11 @@ def build_table() -> tuple[Table, frozenset[str], frozenset[str]]:
 TABLE, NEEDS_CUE, SPANISH_NAMES = build_table()
 
 
-SPANISH_WORDS = frozenset({"el", "la", "los", "las", "en", "de", "del", "que", "por", "para",
+SPANISH_WORDS: Final = frozenset({"el", "la", "los", "las", "en", "de", "del", "que", "por", "para",
     "con", "fue", "era", "mi", "me", "una", "un", "yo", "tenia", "anos", "cuando", "pero", "y",
     "se", "es", "le", "lo", "mota", "hace", "unos", "tuve", "vendia"})
-ENGLISH_WORDS = frozenset({"the", "in", "i", "was", "for", "my", "and", "it", "of", "with", "at",
+ENGLISH_WORDS: Final = frozenset({
+    "the", "in", "i", "was", "for", "my", "and", "it", "of", "with", "at",
     "when", "got", "had", "a", "an", "is", "back", "weed", "years", "ago", "im"})
 
 
@@ -260,15 +262,15 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
 
 # --- numbers: sections, years, ages ------------------------------------------------------
 
-_SECTION_IN_TEXT = re.compile(
+_SECTION_IN_TEXT: Final = re.compile(
     r"(?<![\d.])(?:(?:h\s*&\s*s|hs|hsc|pc|vc|bp|health\s*(?:and|&)\s*safety(?:\s*code)?|"
     r"penal(?:\s*code)?)\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?(?:664\s*/\s*)?§?\s*"
     r"(?P<num>\d{5}(?:\.\d{1,2})?)(?:\s*\(\s*[a-z0-9]{1,4}\s*\))*(?:[a-z](?![a-z]))?"
     r"(?:\s*(?P<tail>pc|hs|h&s|bp)\b)?",
     re.IGNORECASE,
 )
-_FIVE_DIGITS = re.compile(r"\d{5}")
-_MISLABEL = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
+_FIVE_DIGITS: Final = re.compile(r"\d{5}")
+_MISLABEL: Final = re.compile(r"\b(?:pc|penal(?:\s*code)?)\b", re.IGNORECASE)
 
 
 def read_section(text: str) -> tuple[str | None, str | None, list[tuple[int, int]]]:
@@ -298,13 +300,14 @@ def _century(two: int, today: date) -> int:
     return 2000 + two if two <= today.year % 100 else 1900 + two
 
 
-_NUMBER = re.compile(r"(\d{1,4})(s)?")
-_DIGIT = re.compile(r"\d")
-_DECADE_WORDS = {"sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
+_NUMBER: Final = re.compile(r"(\d{1,4})(s)?")
+_DIGIT: Final = re.compile(r"\d")
+_DECADE_WORDS: Final = {"sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
                  "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990}
-_EARLY = frozenset({"early", "principios", "inicios"})
-_LATE = frozenset({"late", "finales", "fines"})
-_DECADE_CUES = frozenset({"the", "los", "las", "decada", "early", "late", "mid", "principios",
+_EARLY: Final = frozenset({"early", "principios", "inicios"})
+_LATE: Final = frozenset({"late", "finales", "fines"})
+_DECADE_CUES: Final = frozenset({
+    "the", "los", "las", "decada", "early", "late", "mid", "principios",
                           "finales", "fines", "inicios"})
 
 
@@ -328,7 +331,7 @@ def _cue_words(lang_key: str, sub: str) -> frozenset[tuple[str, ...]]:
     return frozenset(w for w in out if w)
 
 
-CUES = {name: _cue_words(key, sub) for name, (key, sub) in {
+CUES: Final = {name: _cue_words(key, sub) for name, (key, sub) in {
     "age_before": ("cues", "age_before"), "age_after": ("cues", "age_after"),
     "ago": ("cues", "years_ago"), "hace": ("cues", "years_ago_before"),
     "two_digit": ("cues", "two_digit_year"),
@@ -336,7 +339,8 @@ CUES = {name: _cue_words(key, sub) for name, (key, sub) in {
 }.items()}
 
 
-FILLERS = frozenset({"like", "about", "around", "maybe", "only", "just", "como", "unos", "apenas"})
+FILLERS: Final = frozenset({
+    "like", "about", "around", "maybe", "only", "just", "como", "unos", "apenas"})
 
 
 def _before(words: tuple[str, ...], i: int, cue: str) -> int:
@@ -450,14 +454,15 @@ def choose(mentions: list[tuple[Any, int]], words: tuple[str, ...],
     return last[0]
 
 
-DETERMINERS = frozenset({"a", "an", "some", "like", "about", "un", "una", "unos", "unas", "la",
+DETERMINERS: Final = frozenset({
+    "a", "an", "some", "like", "about", "un", "una", "unos", "unas", "la",
                          "lo", "algo", "de", "poquita", "poquito", "lil", "little", "small",
                          "tiny", "few", "couple", "bit", "of"})
-AMOUNT_WORDS = frozenset({"gram", "grams", "oz", "ounce", "ounces", "bag", "baggie", "joint",
+AMOUNT_WORDS: Final = frozenset({"gram", "grams", "oz", "ounce", "ounces", "bag", "baggie", "joint",
                           "joints", "zip", "qp", "pound", "pounds", "lb", "lbs", "plants",
                           "gramos", "gramo", "onza", "onzas", "bolsa", "bolsita", "libra",
                           "libras", "churro", "matas", "plantas"})
-CASE_WORDS = frozenset({"case", "charge", "conviction", "felony", "misdemeanor", "ticket",
+CASE_WORDS: Final = frozenset({"case", "charge", "conviction", "felony", "misdemeanor", "ticket",
                         "record", "caso", "cargo", "condena", "delito", "multa", "problema"})
 
 
@@ -551,7 +556,7 @@ def _cannabis_section(offense: str | None) -> bool:
     return found is not None and found.section in CANNABIS_SECTIONS
 
 
-QUESTION_WORDS = frozenset(
+QUESTION_WORDS: Final = frozenset(
     _words(str(p))[0] for entries in load_lexicons().values()
     for cat, _, p in entries if cat == "question_words" and _words(str(p))
 )
@@ -611,16 +616,16 @@ def _place_ok(f: Found, name: str, words: tuple[str, ...], raw: str) -> bool:
     return before in PLACE_CUES
 
 
-_COUNTY_KEYS = {re.sub(r"[^a-z]", "", n.lower()): n for n in counties.county_names()}
+_COUNTY_KEYS: Final = {re.sub(r"[^a-z]", "", n.lower()): n for n in counties.county_names()}
 _COUNTY_KEYS.update({re.sub(r"[^a-z]", "", a): n for a, n in counties.ALIASES.items()})
 # Cities for typos too, only long names ("mamoth lakes"): a short one is too easily a word.
-_CITY_KEYS = {"".join(words): value[1] for words, (cat, value) in TABLE.phrases.items()
+_CITY_KEYS: Final = {"".join(words): value[1] for words, (cat, value) in TABLE.phrases.items()
               if cat == "place" and value[0] == "city" and len("".join(words)) >= 8
               and " ".join(words) not in NEEDS_CUE | SPANISH_NAMES}
-_CITIES_BY_START: dict[str, dict[str, str]] = {}  # typos seldom touch the first two letters
+_CITIES_BY_START: Final[dict[str, dict[str, str]]] = {}  # typos seldom touch the first two letters
 for _key, _county in _CITY_KEYS.items():
     _CITIES_BY_START.setdefault(_key[:2], {})[_key] = _county
-_TYPO_CUES = frozenset({"in", "en", "county", "condado", "of", "de"})
+_TYPO_CUES: Final = frozenset({"in", "en", "county", "condado", "of", "de"})
 
 
 def _typo_county(words: tuple[str, ...]) -> str | None:
@@ -643,10 +648,10 @@ def _typo_county(words: tuple[str, ...]) -> str | None:
 
 
 # Level words for typos ("misdameanor", "felany"): the one-word ones of six letters or more.
-_LEVEL_KEYS = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
+_LEVEL_KEYS: Final = {words[0]: value for words, (cat, value) in TABLE.phrases.items()
                if cat == "level" and len(words) == 1 and len(words[0]) >= 6}
-_LEVEL_STARTS = frozenset(key[:2] for key in _LEVEL_KEYS)  # typos seldom touch the first two
-_LEVEL_LIKE = re.compile(rf"\b(?:{'|'.join(sorted(_LEVEL_STARTS))})[a-z0-9]{{4}}")
+_LEVEL_STARTS: Final = frozenset(key[:2] for key in _LEVEL_KEYS)  # typos seldom touch the first two
+_LEVEL_LIKE: Final = re.compile(rf"\b(?:{'|'.join(sorted(_LEVEL_STARTS))})[a-z0-9]{{4}}")
 
 
 def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
@@ -756,7 +761,7 @@ def _age_bucket(age: int) -> str:
     return "18_20" if age <= 20 else "21_plus"
 
 
-_SIMPLE = {"level": "level", "court": "court", "juvenile": "juvenile",
+_SIMPLE: Final = {"level": "level", "court": "court", "juvenile": "juvenile",
            "serving": "currently_serving"}  # phrase category: fact key
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from rules import sections
 
 from . import catalog
 from .reader import Reading
 
-ORDER = ("court", "county", "offense", "conviction_date", "level", "age_at_offense", "juvenile",
+ORDER: Final = (
+    "court", "county", "offense", "conviction_date", "level", "age_at_offense", "juvenile",
          "currently_serving")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from string import Formatter
+from typing import Final
 
 from . import catalog, sms
 
@@ -38,7 +39,7 @@ def template(raw: str) -> Template | None:
     return sms.measure("".join(fixed)), tuple(names)
 
 
-TEMPLATES: dict[tuple[str, str], Template | None] = {
+TEMPLATES: Final[dict[tuple[str, str], Template | None]] = {
     (lang, key): template(catalog.raw(lang, key))
     for lang in catalog.LANGS for key in {k for c in catalog.CATALOGS.values() for k in c}
 }

@@ -20,16 +20,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-GSM_BASIC = frozenset(
+GSM_BASIC: Final = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
-GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+GSM_EXTENSION: Final = frozenset("^{}\\[~]|€\f")
 
 # What the SMS rendering may change, cheapest correct form first.
-_FOLD = str.maketrans(
+_FOLD: Final = str.maketrans(
     {
         "á": "a", "í": "i", "ó": "o", "ú": "u",
         "Á": "A", "Í": "I", "Ó": "O", "Ú": "U",
@@ -40,7 +40,7 @@ _FOLD = str.maketrans(
     }
 )
 
-POLICY = (
+POLICY: Final = (
     "Catalogs keep correct accents. SMS only: the replies of a step keep their accents when "
     "that costs no extra segment (each alone, or joined); otherwise á í ó ú lose the accent "
     "so they go out as GSM-7 (é ñ ü ¿ ¡ are GSM-7 and always stay; no letter from another "
@@ -57,21 +57,21 @@ class Encoded:
     segments: int
 
 
-GSM_ALL = GSM_BASIC | GSM_EXTENSION
-ASCII_NOT_GSM = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
-_ASCII_NOT_GSM = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
-_EXTENSION = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
-_NOT_GSM = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
+GSM_ALL: Final = GSM_BASIC | GSM_EXTENSION
+ASCII_NOT_GSM: Final = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
+_ASCII_NOT_GSM: Final = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
+_EXTENSION: Final = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
+_NOT_GSM: Final = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 # What ``fold`` changes, found by one scan (translating every character costs more).
-_FOLDED = {chr(code): to for code, to in _FOLD.items()}
-_FOLDABLE = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
+_FOLDED: Final = {chr(code): to for code, to in _FOLD.items()}
+_FOLDABLE: Final = re.compile(f"[{re.escape(''.join(sorted(_FOLDED)))}]")
 
 
 # ASCII as bytes: deleting these leaves the characters GSM-7 cannot carry, or its
 # extension characters (one C pass each: cheaper than a regular expression's scan).
-_ASCII_GSM_BYTES = bytes(n for n in range(128) if chr(n) in GSM_ALL)
-_ASCII_NOT_EXTENSION = bytes(n for n in range(128) if chr(n) not in GSM_EXTENSION)
+_ASCII_GSM_BYTES: Final = bytes(n for n in range(128) if chr(n) in GSM_ALL)
+_ASCII_NOT_EXTENSION: Final = bytes(n for n in range(128) if chr(n) not in GSM_EXTENSION)
 
 
 def is_gsm7(text: str) -> bool:
@@ -239,10 +239,10 @@ def plus(a: Size, b: Size) -> Size:
 
 
 # What folding each character changes in its size (see ``measure``).
-_FOLD_DELTA = {char: tuple(a - b for a, b in zip(_size(to), _size(char), strict=True))
+_FOLD_DELTA: Final = {char: tuple(a - b for a, b in zip(_size(to), _size(char), strict=True))
                for char, to in _FOLDED.items()}
-SEPARATOR = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
-BLANK_LINE = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
+SEPARATOR: Final = Size(1, 1, 0, 1, 1, 0)  # a space or a line break
+BLANK_LINE: Final = Size(2, 2, 0, 2, 2, 0)  # "\n\n" between replies
 
 
 def total(sizes: Iterable[Size], separator: Size = SEPARATOR) -> Size:

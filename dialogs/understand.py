@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -21,7 +21,7 @@ from rules import counties, sections
 from . import catalog, reader
 from .flow import Choice, Flow, Node
 
-MAX_TEXT = 300  # longer messages are read only this far
+MAX_TEXT: Final = 300  # longer messages are read only this far
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,13 @@ class Answer:
     note_key: str = "understood_county"  # the message that says ``note`` back
 
 
-_APOSTROPHES = re.compile(r"['\u2019`´]")
-_NOT_WORDS = re.compile(r"[^\w+?]+")
+_APOSTROPHES: Final = re.compile(r"['\u2019`´]")
+_NOT_WORDS: Final = re.compile(r"[^\w+?]+")
 
 
 # ASCII text, as bytes: letters lower case, apostrophes gone, all but [a-z0-9+?] a space.
-_KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789+?"
-_ASCII_WORDS = bytes(n if bytes([n]) in _KEPT else n + 32 if 65 <= n <= 90 else 32
+_KEPT: Final = b"abcdefghijklmnopqrstuvwxyz0123456789+?"
+_ASCII_WORDS: Final = bytes(n if bytes([n]) in _KEPT else n + 32 if 65 <= n <= 90 else 32
                      for n in range(256))
 
 
@@ -77,7 +77,8 @@ def is_dont_know(text: str) -> bool:
 
 # --- commands ------------------------------------------------------------------
 
-COMMANDS = ("help", "back", "restart", "repeat", "spanish", "english", "delete", "why", "result")
+COMMANDS: Final = (
+    "help", "back", "restart", "repeat", "spanish", "english", "delete", "why", "result")
 
 
 def command(text: str, flow: Flow) -> str | None:
@@ -163,11 +164,12 @@ def match_choice(node: Node, text: str) -> Choice | None:
 
 # --- free-text readers ---------------------------------------------------------
 
-_COUNTY_PREFIX = re.compile(r"^(?:in |en |the |el |condado de |county of |condado )+")
+_COUNTY_PREFIX: Final = re.compile(r"^(?:in |en |the |el |condado de |county of |condado )+")
 
 
-_NAMES_LONGEST_FIRST = sorted(counties.county_names(), key=len, reverse=True)
-_NAME_PATTERNS = [(re.compile(rf"\b{re.escape(normalize(n))}\b"), n) for n in _NAMES_LONGEST_FIRST]
+_NAMES_LONGEST_FIRST: Final = sorted(counties.county_names(), key=len, reverse=True)
+_NAME_PATTERNS: Final = [
+    (re.compile(rf"\b{re.escape(normalize(n))}\b"), n) for n in _NAMES_LONGEST_FIRST]
 
 
 @lru_cache(maxsize=2048)
@@ -200,7 +202,7 @@ def county(text: str) -> str | None:
     return found[0] if found else None
 
 
-PLACES_FILE = Path(__file__).parent / "data" / "places.yaml"
+PLACES_FILE: Final = Path(__file__).parent / "data" / "places.yaml"
 
 
 def _load_places(path: Path = PLACES_FILE) -> dict[str, tuple[int, str, str]]:
@@ -218,10 +220,10 @@ def _load_places(path: Path = PLACES_FILE) -> dict[str, tuple[int, str, str]]:
             for rank, (name, (kind, value)) in enumerate(ordered) if name}
 
 
-PLACES = _load_places()
-PLACE_WORDS = max(len(name.split()) for name in PLACES)  # the most words in a place name
-COURT_OF_PLACE = {"other_state": "other_state", "foreign": "foreign"}
-_WORD = re.compile(r"\w+")
+PLACES: Final = _load_places()
+PLACE_WORDS: Final = max(len(name.split()) for name in PLACES)  # the most words in a place name
+COURT_OF_PLACE: Final = {"other_state": "other_state", "foreign": "foreign"}
+_WORD: Final = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=2048)
@@ -266,7 +268,7 @@ def read_county(node: Node, text: str, today: date) -> Answer | None:
     return Answer(facts, note=None if exact else name)
 
 
-_SECTION_IN_TEXT = re.compile(
+_SECTION_IN_TEXT: Final = re.compile(
     r"(?:(?:h\s*&\s*s|hs|hsc|pc|vc|health\s*(?:and|&)\s*safety(?:\s*code)?|penal(?:\s*code)?)"
     r"\s*(?:code\s*)?(?:section\s*|sec\.?\s*|§\s*)?)?(?:664\s*/\s*)?§?\s*\d{4,6}(?:\.\d{1,2})?"
     r"(?:\s*\(\s*[a-z0-9]{1,4}\s*\))*(?:[a-z](?![a-z]))?",
@@ -283,7 +285,7 @@ def read_offense(node: Node, text: str, today: date) -> Answer | None:
     return None
 
 
-_DECADE_WORDS = {
+_DECADE_WORDS: Final = {
     "sixties": 1960, "seventies": 1970, "eighties": 1980, "nineties": 1990,
     "sesentas": 1960, "setentas": 1970, "ochentas": 1980, "noventas": 1990,
 }
@@ -323,15 +325,17 @@ def year(text: str, today: date) -> tuple[int, bool] | None:
     return None
 
 
-_AGO = re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*ago\b"
+_AGO: Final = re.compile(r"\b(\d{1,2})\s*(?:years?|yrs?)\s*ago\b"
                   r"|\bhace\s+(?:como\s+|unos\s+|mas\s+de\s+|casi\s+)?(\d{1,2})\s*anos?\b")
-_PROP64 = r"(?:prop(?:osition|osicion)?\s*64|(?:november|noviembre)(?:\s*(?:of|de))?\s*2016|2016|" \
-          r"(?:the\s+|la\s+)?legaliz\w*)"
-_BEFORE_64 = re.compile(rf"\b(?:before|antes\s+de(?:\s+la)?|antes\s+del)\s+{_PROP64}")
-_AFTER_64 = re.compile(rf"\b(?:after|despues\s+de(?:\s+la)?|despues\s+del)\s+{_PROP64}")
-_FULL_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_AGE_TALK = re.compile(r"\b(?:i was|when i|im|i am|age|aged|years? old|yrs? old|yo|tenia|edad|"
-                       r"cuando|anos de edad|tengo)\b|\b\d{1,2}\s*anos\b")
+_PROP64: Final = (
+    r"(?:prop(?:osition|osicion)?\s*64|(?:november|noviembre)(?:\s*(?:of|de))?\s*2016|2016|"
+    r"(?:the\s+|la\s+)?legaliz\w*)")
+_BEFORE_64: Final = re.compile(rf"\b(?:before|antes\s+de(?:\s+la)?|antes\s+del)\s+{_PROP64}")
+_AFTER_64: Final = re.compile(rf"\b(?:after|despues\s+de(?:\s+la)?|despues\s+del)\s+{_PROP64}")
+_FULL_YEAR: Final = re.compile(r"\b(?:19|20)\d\d\b")
+_AGE_TALK: Final = re.compile(
+    r"\b(?:i was|when i|im|i am|age|aged|years? old|yrs? old|yo|tenia|edad|"
+    r"cuando|anos de edad|tengo)\b|\b\d{1,2}\s*anos\b")
 
 
 def read_year(node: Node, text: str, today: date) -> Answer | None:
@@ -383,7 +387,7 @@ def read_age(node: Node, text: str, today: date) -> Answer | None:
     return None
 
 
-PARSERS: dict[str, Callable[[Node, str, date], Answer | None]] = {
+PARSERS: Final[dict[str, Callable[[Node, str, date], Answer | None]]] = {
     "county": read_county,
     "offense": read_offense,
     "year": read_year,

@@ -18,42 +18,42 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat, takewhile
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import rules
 from rules import counties, sections
 
 from . import catalog, sizes, sms
 
-MAX_SEGMENTS = 2
+MAX_SEGMENTS: Final = 2
 MUST, SHOULD, MAY = 0, 1, 2
-FIRST_RELIEF = ("petition_cr400_disqualifier", "petition_cr400", "destruction_on_request",
+FIRST_RELIEF: Final = ("petition_cr400_disqualifier", "petition_cr400", "destruction_on_request",
                 "federal_pardon_2022")
-LOCAL_KINDS = ("county_public_defender", "county_district_attorney", "court")
+LOCAL_KINDS: Final = ("county_public_defender", "county_district_attorney", "court")
 # Outcomes whose headline already says why (the reason is said when affordable; WHY sends it).
-SELF_EXPLAINED = ("likely_cleared", "likely_destroyed")
+SELF_EXPLAINED: Final = ("likely_cleared", "likely_destroyed")
 # Outcomes whose verdict ends with someone to call and the state record check.
-CONFIRMABLE = ("likely_cleared", "likely_destroyed", "petition", "not_eligible", "unsure")
+CONFIRMABLE: Final = ("likely_cleared", "likely_destroyed", "petition", "not_eligible", "unsure")
 # Reasons that explain best, said first.
-LEAD_REASONS = ("automatic_review", "record_destroyed", "federal_conviction",
+LEAD_REASONS: Final = ("automatic_review", "record_destroyed", "federal_conviction",
                 "other_jurisdiction", "after_prop64", "still_serving", "same_crime_today",
                 "conduct_before_prop64")
-UNSURE_REASONS = ("offense_unknown", "pre_1973_section", "if_cannabis_offense",
+UNSURE_REASONS: Final = ("offense_unknown", "pre_1973_section", "if_cannabis_offense",
                   "date_in_future", "conduct_date_unknown", "concentrate_unknown")
 # Other-relief codes worded together as one line when they come together.
-EXPUNGEMENT = ("pc_1203_4", "pc_1203_4a", "pc_1203_41", "pc_1203_425")
+EXPUNGEMENT: Final = ("pc_1203_4", "pc_1203_4a", "pc_1203_41", "pc_1203_425")
 # Caveats worth their space even when space is short.
-KEY_CAVEATS = ("bulk_review_may_not_have_screened", "reduced_still_shows",
+KEY_CAVEATS: Final = ("bulk_review_may_not_have_screened", "reduced_still_shows",
                "record_may_still_show", "court_assumed_california", "if_before_nov_2016",
                "serve_district_attorney", "if_same_crime_today")
 # Warnings that must always be said (a third message is fine).
-REQUIRED_CAVEATS = ("immigration", "immigration_if_noncitizen", "unless_disqualifiers",
+REQUIRED_CAVEATS: Final = ("immigration", "immigration_if_noncitizen", "unless_disqualifiers",
                     "court_decides", "county_was_behind",
                     "pending_case_check", "la_found_more_cases", "read_pc_as_hs")
-IMMIGRATION = ("immigration", "immigration_if_noncitizen")
-IMMIGRATION_IDS = tuple(f"caveat:{code}" for code in IMMIGRATION)
+IMMIGRATION: Final = ("immigration", "immigration_if_noncitizen")
+IMMIGRATION_IDS: Final = tuple(f"caveat:{code}" for code in IMMIGRATION)
 # A caveat left out when another says the same thing more precisely.
-SAID_BY = {"state_list_may_have_missed": "la_found_more_cases"}
+SAID_BY: Final = {"state_list_may_have_missed": "la_found_more_cases"}
 # Parts a next step already says, in plain words (dismissal after probation, Clean Slate).
 SAID_BY_NEXT: dict[str, tuple[str, ...]] = {
     key: ("caveat:reduced_still_shows", "relief:pc_1203_4", "relief:pc_1203_425",
@@ -61,15 +61,15 @@ SAID_BY_NEXT: dict[str, tuple[str, ...]] = {
     for key in ("v.next.likely_cleared.reduced", "v.next.likely_cleared.dismissed_or_reduced")
 }
 SAID_BY_NEXT["v.next.petition"] = ("relief:petition_cr400",)  # the next step is CR-400
-SOFT_SEGMENTS = 5  # a verdict (with the question after it) grows past this only for musts
+SOFT_SEGMENTS: Final = 5  # a verdict (with the question after it) grows past this only for musts
 
 
 def _t(lang: str, key: str, **params: Any) -> str:
     return catalog.text(lang, key, **params)
 
 
-_SCHEME = re.compile(r"^https?://")
-_WWW = re.compile(r"^www\.")
+_SCHEME: Final = re.compile(r"^https?://")
+_WWW: Final = re.compile(r"^www\.")
 
 
 def short_url(url: str) -> str:
@@ -131,7 +131,7 @@ def lead_reasons(assessment: dict[str, Any]) -> list[dict[str, str]]:
     return reasons
 
 
-LONGEST_URL = 64  # a longer page is named by its site alone in the text: no one types it
+LONGEST_URL: Final = 64  # a longer page is named by its site alone in the text: no one types it
 
 
 def _contact(step: dict[str, Any]) -> str:
@@ -304,10 +304,10 @@ def _fits(text: str, labels: list[str] | None = None) -> bool:
     return sms.price(text, labels or []) <= MAX_SEGMENTS
 
 
-_NOTHING = sms.Size(0, 0, 0, 0, 0, 0)
+_NOTHING: Final = sms.Size(0, 0, 0, 0, 0, 0)
 
 
-_MOST_SEPTETS = 153 * MAX_SEGMENTS  # what a message of MAX_SEGMENTS (two or more) carries
+_MOST_SEPTETS: Final = 153 * MAX_SEGMENTS  # what a message of MAX_SEGMENTS (two or more) carries
 
 
 def _fits_in_two(segments: int) -> bool:
@@ -596,7 +596,7 @@ class _Memo(dict[tuple, list[str]]):
         self.clear()
 
 
-_CHOSEN = _Memo()
+_CHOSEN: Final = _Memo()
 
 
 def chosen_parts(assessment: dict[str, Any], county: str | None, ask: Ask,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from . import codes, contacts, counties, sections
 from .assessment import ASK_ORDER, Assessment
@@ -19,7 +19,7 @@ __all__ = ["ASK_ORDER", "Assessment", "RULES", "assess", "codes", "contacts", "c
            "sections"]
 
 
-OPEN_OUTCOMES = frozenset({"likely_cleared", "likely_destroyed", "petition", "unsure"})
+OPEN_OUTCOMES: Final = frozenset({"likely_cleared", "likely_destroyed", "petition", "unsure"})
 
 
 def assess(facts: Mapping[str, Any], *, today: date | None = None) -> Assessment:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 # Fact keys in the order the dialog should ask them: most decisive first.
-ASK_ORDER = (
+ASK_ORDER: Final = (
     "court",
     "offense",
     "conviction_date",
@@ -27,7 +27,7 @@ ASK_ORDER = (
     "amount",
 )
 
-_RANK = {key: i for i, key in enumerate(ASK_ORDER)}
+_RANK: Final = {key: i for i, key in enumerate(ASK_ORDER)}
 
 
 def _ask_rank(key: str) -> int:

@@ -8,13 +8,15 @@ re-check it. Only phones marked official or confirmed by a second page are given
 
 from __future__ import annotations
 
+from typing import Final
+
 from . import contacts
 from .counties import COUNTIES, County, get
 
 # counties.csv (court, DA and PD web addresses): read in November 2026 (counties_sources.md).
-COUNTIES_SOURCE = "https://www4.courts.ca.gov/superiorcourts.htm (counties_sources.md)"
-COUNTIES_READ_ON = "2026-11"
-DOJ_REVIEW = {
+COUNTIES_SOURCE: Final = "https://www4.courts.ca.gov/superiorcourts.htm (counties_sources.md)"
+COUNTIES_READ_ON: Final = "2026-11"
+DOJ_REVIEW: Final = {
     "kind": "doj_record_review",
     "name": "Your own California DOJ record: Record Review with Live Scan (form BCIA 8016RR); "
     "the $25 DOJ fee can be waived for low income",
@@ -22,21 +24,21 @@ DOJ_REVIEW = {
     "source": "https://oag.ca.gov/fingerprints/record-review/fee-waiver",
     "read_on": "2026-12-01",
 }
-LEGAL_AID = {
+LEGAL_AID: Final = {
     "kind": "legal_aid",
     "name": "Free legal help near you (LawHelpCA)",
     "url": "https://lawhelpca.org",
     "source": "https://aapca2.org/?p=8778 (lists lawhelpca.org; confirm.md)",
     "read_on": "2026-12-01",
 }
-IMMIGRATION_HELP = {
+IMMIGRATION_HELP: Final = {
     "kind": "immigration_legal_help",
     "name": "Free immigration legal help (LawHelpCA, immigration)",
     "url": "https://www.lawhelpca.org/topic/immigration",
     "source": "https://aapca2.org/?p=8778",
     "read_on": "2026-12-01",
 }
-PARDON_ATTORNEY = {
+PARDON_ATTORNEY: Final = {
     "kind": "pardon_attorney",
     "name": "U.S. Office of the Pardon Attorney: certificate of pardon",
     "url": "https://www.justice.gov/pardon",
@@ -44,14 +46,14 @@ PARDON_ATTORNEY = {
     "https://www.justice.gov/pardon/presidential-proclamation-marijuana-possession)",
     "read_on": "2026-12-01",
 }
-STATEWIDE_COURT = {
+STATEWIDE_COURT: Final = {
     "kind": "court",
     "name": "The superior court in the county where you were convicted",
     "url": "https://courts.ca.gov/prop64.htm",
     "source": "https://courts.ca.gov/prop64.htm (law.md section 2)",
     "read_on": COUNTIES_READ_ON,
 }
-KINDS = {"public_defender": "county_public_defender", "court": "court",
+KINDS: Final = {"public_defender": "county_public_defender", "court": "court",
          "district_attorney": "county_district_attorney"}
 
 
@@ -129,10 +131,10 @@ def legal_aid_step(county_name: str | None) -> dict[str, str]:
 
 # The directory joined once, at import, for every county (the data files do not change
 # while the process runs): a lookup per assessment, not a rebuild.
-_OFFICES = {c.name: tuple(county_steps(c)) for c in COUNTIES.values()}
-_LEGAL_AID = {c.name: legal_aid_step(c.name) for c in COUNTIES.values()}
-_NO_COUNTY = tuple(statewide_steps())
-_NO_COUNTY_AID = legal_aid_step(None)
+_OFFICES: Final = {c.name: tuple(county_steps(c)) for c in COUNTIES.values()}
+_LEGAL_AID: Final = {c.name: legal_aid_step(c.name) for c in COUNTIES.values()}
+_NO_COUNTY: Final = tuple(statewide_steps())
+_NO_COUNTY_AID: Final = legal_aid_step(None)
 
 
 def confirm_steps(county_name: str | None, outcome: str, *, local: bool = False) -> list[dict]:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-DATA = Path(__file__).parent / "data"
-SENDABLE = frozenset({"official", "confirmed"})
+DATA: Final = Path(__file__).parent / "data"
+SENDABLE: Final = frozenset({"official", "confirmed"})
 # Which county phone to give first (issue 11): a documented cannabis-relief line, then the
 # Public Defender, then the court's criminal clerk; the District Attorney last.
-PHONE_ORDER = ("public_defender", "court", "district_attorney")
+PHONE_ORDER: Final = ("public_defender", "court", "district_attorney")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def _load() -> dict[str, tuple[Entry, ...]]:
     return {county: tuple(entries) for county, entries in found.items()}
 
 
-DIRECTORY: dict[str, tuple[Entry, ...]] = _load()
+DIRECTORY: Final[dict[str, tuple[Entry, ...]]] = _load()
 
 
 def entries(county: str | None) -> tuple[Entry, ...]:

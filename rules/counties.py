@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
-DATA = Path(__file__).parent / "data"
+DATA: Final = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,10 @@ def _load() -> dict[str, County]:
     return counties
 
 
-COUNTIES: dict[str, County] = _load()
+COUNTIES: Final[dict[str, County]] = _load()
 
 # Common short forms and nicknames people use for a county.
-ALIASES: dict[str, str] = {
+ALIASES: Final[dict[str, str]] = {
     "la": "Los Angeles",
     "l a": "Los Angeles",
     "lac": "Los Angeles",
@@ -86,12 +87,12 @@ ALIASES: dict[str, str] = {
     "contra costa county": "Contra Costa",
 }
 
-_PREFIX = re.compile(
+_PREFIX: Final = re.compile(
     r"^(?:(?:the )?superior court(?: of california)?(?: for| of)? ?|city and county of |county of "
     r"|condado de )+"
 )
-_SUFFIX = re.compile(r"(?: (?:county|co|ca|california|calif|condado))+$")
-_KEY = {re.sub(r"[^a-z]", "", name.lower()): name for name in COUNTIES}
+_SUFFIX: Final = re.compile(r"(?: (?:county|co|ca|california|calif|condado))+$")
+_KEY: Final = {re.sub(r"[^a-z]", "", name.lower()): name for name in COUNTIES}
 
 
 def county_names() -> list[str]:

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Final
 
 from .assessment import Assessment
 from .counties import get as get_county
 from .facts import Facts
 
-PROP64_EFFECTIVE = date(2016, 11, 9)  # Prop 64 in effect (HS 11361.8)
-LISTS_SENT = date(2019, 7, 1)  # DOJ sends prosecutors the lists (HS 11361.9, AB 1793)
-COURT_ORDERS_DUE = date(2023, 3, 1)  # courts' deadline (HS 11361.9 as amended by AB 1706)
-DESTRUCTION_START = 1976  # HS 11361.5 reaches convictions from 1 Jan 1976
-LEGAL_TODAY = {"possession", "cultivation"}  # within HS 11362.1's limits, for adults 21+
-GROW_SELL = {"cultivation": "11358", "possession_for_sale": "11359", "sale_transport": "11360"}
-PENDING_YEARS_END = 2017  # asked "did it happen before Nov 2016?" for convictions up to this year
-PROP47_SECTIONS = frozenset({"11350", "11357", "11377"})  # drug possession reduced by PC 1170.18
+PROP64_EFFECTIVE: Final = date(2016, 11, 9)  # Prop 64 in effect (HS 11361.8)
+LISTS_SENT: Final = date(2019, 7, 1)  # DOJ sends prosecutors the lists (HS 11361.9, AB 1793)
+COURT_ORDERS_DUE: Final = date(2023, 3, 1)  # courts' deadline (HS 11361.9 as amended by AB 1706)
+DESTRUCTION_START: Final = 1976  # HS 11361.5 reaches convictions from 1 Jan 1976
+LEGAL_TODAY: Final = {"possession", "cultivation"}  # within HS 11362.1's limits, for adults 21+
+GROW_SELL: Final = {"cultivation": "11358", "possession_for_sale": "11359",
+                    "sale_transport": "11360"}
+# asked "did it happen before Nov 2016?" for convictions up to this year
+PENDING_YEARS_END: Final = 2017
+# drug possession reduced by PC 1170.18
+PROP47_SECTIONS: Final = frozenset({"11350", "11357", "11377"})
 
 Rule = Callable[[Facts, date, Assessment], bool]
 
@@ -274,7 +278,7 @@ def _after_line(f: Facts) -> bool:
 
 
 # fact key, reason code, {section: citation}, extra citation
-DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
+DISQUALIFIERS: Final[tuple[tuple[str, str, dict[str, str], str | None], ...]] = (
     ("prior_super_strike", "disqualifier_super_strike",
      {"11358": "HS 11358(d)(1)", "11359": "HS 11359(c)(1)", "11360": "HS 11360(a)(3)(A)"},
      "PC 667(e)(2)(C)(iv)"),
@@ -289,9 +293,9 @@ DISQUALIFIERS: tuple[tuple[str, str, dict[str, str], str | None], ...] = (
     ("used_minor", "disqualifier_used_minor", {"11359": "HS 11359(d)"}, None),
     ("environmental_harm", "disqualifier_environmental", {"11358": "HS 11358(d)(3)"}, None),
 )
-ASKED_DISQUALIFIERS = {key for key, *_ in DISQUALIFIERS}
+ASKED_DISQUALIFIERS: Final = {key for key, *_ in DISQUALIFIERS}
 # The felony clause of each section, for "one of them applies, not yet which".
-FELONY_CLAUSES = {"11358": "HS 11358(d)", "11359": "HS 11359(c)", "11360": "HS 11360(a)(3)"}
+FELONY_CLAUSES: Final = {"11358": "HS 11358(d)", "11359": "HS 11359(c)", "11360": "HS 11360(a)(3)"}
 
 
 def _disqualified(f: Facts, key: str) -> bool | None:
@@ -439,7 +443,8 @@ def still_serving(f: Facts, today: date, a: Assessment) -> bool:
     return False
 
 
-SERVING_YEARS = 12  # longer than an old cannabis sentence (4 years) with its parole or probation
+# longer than an old cannabis sentence (4 years) with its parole or probation
+SERVING_YEARS: Final = 12
 
 
 def _long_ago(f: Facts, today: date) -> bool:
@@ -569,7 +574,7 @@ def _suggest_expungement(a: Assessment) -> None:
 
 
 # The decision list, in order. docs/rules.md follows these names (a test checks it).
-RULES: tuple[Rule, ...] = (
+RULES: Final[tuple[Rule, ...]] = (
     federal_court,
     other_jurisdiction,
     court_unknown,

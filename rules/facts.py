@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .counties import normalize_county
 from .sections import Offense, normalize_offense
 
-UNKNOWN = object()
+UNKNOWN: Final = object()
 
-COURTS = frozenset({"california", "federal", "other_state", "military", "tribal", "foreign"})
-COURT_ALIASES = {"dc": "federal", "d.c.": "federal", "district_of_columbia": "federal"}
-LEVELS = frozenset({"felony", "misdemeanor", "infraction"})
-AMOUNTS = frozenset({"small", "large"})
-AGES = frozenset({"under_18", "18_20", "21_plus"})
-BOOLEAN_KEYS = (
+COURTS: Final = frozenset({"california", "federal", "other_state", "military", "tribal", "foreign"})
+COURT_ALIASES: Final = {"dc": "federal", "d.c.": "federal", "district_of_columbia": "federal"}
+LEVELS: Final = frozenset({"felony", "misdemeanor", "infraction"})
+AMOUNTS: Final = frozenset({"small", "large"})
+AGES: Final = frozenset({"under_18", "18_20", "21_plus"})
+BOOLEAN_KEYS: Final = (
     "juvenile",
     "currently_serving",
     "prior_super_strike",
@@ -113,7 +113,7 @@ def _count(value: Any) -> int | None:
     return None
 
 
-_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+_DATE: Final = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
 def _read_date(value: Any) -> ConvictionDate | None:
@@ -181,7 +181,7 @@ def _offense(value: Any) -> Offense | None:
 
 
 # How each fact key is read (the date keys, which need today, are read in parse_facts).
-READERS: dict[str, Any] = {
+READERS: Final[dict[str, Any]] = {
     "court": _court,
     "county": lambda value: _text(value, normalize_county),
     "offense": _offense,
@@ -211,8 +211,8 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
     return _facts(found)
 
 
-_FIELDS = {name: n for n, name in enumerate(Facts._fields)}
-_DEFAULTS = tuple(Facts._field_defaults.get(name) for name in Facts._fields)
+_FIELDS: Final = {name: n for n, name in enumerate(Facts._fields)}
+_DEFAULTS: Final = tuple(Facts._field_defaults.get(name) for name in Facts._fields)
 
 
 def _facts(found: dict[str, Any]) -> Facts:

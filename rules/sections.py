@@ -12,24 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 # Current numbering of the four sections Prop 64 relief reaches (HS 11361.8(a), (e)).
-KIND_BY_SECTION: dict[str, str] = {
+KIND_BY_SECTION: Final[dict[str, str]] = {
     "11357": "possession",
     "11358": "cultivation",
     "11359": "possession_for_sale",
     "11360": "sale_transport",
 }
-SECTION_BY_KIND = {kind: section for section, kind in KIND_BY_SECTION.items()}
+SECTION_BY_KIND: Final = {kind: section for section, kind in KIND_BY_SECTION.items()}
 # A role in a cannabis crime rather than the crime itself (see rules.decide.role_in_offense).
-ROLE_KINDS = frozenset({"conspiracy", "accessory"})
-PLAIN_KINDS = frozenset(SECTION_BY_KIND) | {"other"} | ROLE_KINDS
+ROLE_KINDS: Final = frozenset({"conspiracy", "accessory"})
+PLAIN_KINDS: Final = frozenset(SECTION_BY_KIND) | {"other"} | ROLE_KINDS
 
 # Marijuana sections numbered before the 1972-73 renumbering (former HS 11530-11532).
-PRE_1973: frozenset[str] = frozenset({"11530", "11530.5", "11531", "11532"})
+PRE_1973: Final[frozenset[str]] = frozenset({"11530", "11530.5", "11531", "11532"})
 
 # Ways records and people write the code's name, folded to "hs" (or "pc", ...) first.
-_CODE_NAMES = (
+_CODE_NAMES: Final = (
     (r"cal(?:ifornia|\.)?\s*", ""),
     (r"health\s*(?:and|&)\s*safety\s*(?:code)?", " hs "),
     (r"\bh\s*[&/.]?\s*(?:and\s*)?s\s*\.?\s*c(?![a-z])\.?", " hs "),
@@ -44,15 +45,15 @@ _CODE_NAMES = (
     (r"\((?:[a-z]{5,}[^)]*)\)", " "),  # "(felony)", "(misdemeanor)"
     (r"(?<=\d),(?=\d{3})", ""),  # 11,359
 )
-_FOLD = [(re.compile(pattern), repl) for pattern, repl in _CODE_NAMES]
-_SECTION = re.compile(
+_FOLD: Final = [(re.compile(pattern), repl) for pattern, repl in _CODE_NAMES]
+_SECTION: Final = re.compile(
     r"^(?P<code>hs|pc|vc|bp)?[\s-]*"
     r"(?P<attempt>664\s*(?:\(\s*[a-z]\s*\))?\s*[/.\-]?\s*)?"
     r"(?P<num>\d{3,6}(?:\.\d{1,2})?)"
     r"[\s.-]*(?P<sub>(?:\(\s*[a-z0-9]{1,4}\s*\)\s*)*|[a-z](?![a-z]))"
     r"\s*(?P<code2>hs|pc|vc|bp)?\s*\.?$"
 )
-_PLAIN = {
+_PLAIN: Final = {
     "sale/transport": "sale_transport",
     "sale_or_transport": "sale_transport",
     "possession/sale": "possession_for_sale",
