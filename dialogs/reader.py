@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -46,19 +46,15 @@ END_WORDS: Final = frozenset({"finished", "completed", "ended", "ends", "off", "
 NOW_AGE: Final = frozenset({"tengo", "im", "i m", "ahora", "now", "today", "hoy", "currently"})
 
 
-class Found(NamedTuple):
-    """One phrase found: what it means and where it was (word positions)."""
+class Found:
+    """One phrase found: what it means and where it was (word positions). (A plain class:
+    compiled (setup.py), its fields are read without a lookup.)"""
 
-    cat: str
-    value: Any
-    start: int
-    end: int
+    def __init__(self, cat: str, value: Any, start: int, end: int) -> None:
+        self.cat, self.value, self.start, self.end = cat, value, start, end
 
-
-def _found(cat: str, value: Any, start: int, end: int) -> Found:
-    """``Found(cat, value, start, end)``, made as a plain tuple is (a named tuple's own
-    constructor runs uncompiled: see setup.py)."""
-    return tuple.__new__(Found, (cat, value, start, end))
+    def __repr__(self) -> str:
+        return f"Found({self.cat!r}, {self.value!r}, {self.start}, {self.end})"
 
 
 @dataclass(init=False)  # __init__ below: the generated one runs uncompiled (setup.py)
@@ -252,7 +248,7 @@ def find_phrases(words: tuple[str, ...]) -> list[Found]:
         for size in range(min(top, n - i), 0, -1):
             hit = phrases.get(words[i:i + size])
             if hit is not None and (size > 1 or len(words[i]) > 1 or n == 1):  # "f" alone only
-                found.append(_found(hit[0], hit[1], i, i + size))
+                found.append(Found(hit[0], hit[1], i, i + size))
                 i += size
                 break
         else:
@@ -665,7 +661,7 @@ def _typo_levels(words: tuple[str, ...], found: list[Found]) -> list[Found]:
                 or not word.isalpha() or word in TABLE.longest:
             continue
         if (value := closest(word, _LEVEL_KEYS, 85)) is not None:
-            out.append(_found("level", value, i, i + 1))
+            out.append(Found("level", value, i, i + 1))
     return out
 
 

@@ -155,7 +155,7 @@ def fold_turn(replies: list[dict], known: Mapping[str, Size] | None = None) -> l
     """
     known = known or {}
     texts = [r["text"] for r in replies] + [c["label"] for r in replies for c in r["choices"]]
-    if all(not s.bad if (s := known.get(text)) is not None else is_gsm7(text) for text in texts):
+    if all(not s[2] if (s := known.get(text)) is not None else is_gsm7(text) for text in texts):
         return replies  # already GSM-7 (English, and most Spanish): nothing to save
     items = tuple((r["text"], tuple(c["label"] for c in r["choices"])) for r in replies)
     if not _folding_saves(items, known):
@@ -178,7 +178,7 @@ def _folding_saves(items: tuple[tuple[str, tuple[str, ...]], ...],
               if (lines := numbered_size([sized(label) for label in choices])) else sized(text)
               for text, choices in items]
     joined = total(bodies, BLANK_LINE)
-    return any(count(b.fucs, b.fbad, b.fgsm) < count(b.ucs, b.bad, b.gsm)
+    return any(count(b[4], b[5], b[3]) < count(b[1], b[2], b[0])  # folded: fewer?
                for b in [joined, *bodies])
 
 
@@ -275,7 +275,7 @@ def price(text: str, labels: Sequence[str] = ()) -> int:
 def cost(s: Size) -> int:
     """Segments under the SMS policy: the cheaper of the text as written and folded
     (equal to ``segments(body(*cheapest(text, labels)))`` for the text of size ``s``)."""
-    return min(count(s.ucs, s.bad, s.gsm), count(s.fucs, s.fbad, s.fgsm))
+    return min(count(s[1], s[2], s[0]), count(s[4], s[5], s[3]))  # by index: compiled, fast
 
 
 def labels_size(labels: Sequence[str]) -> Size | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from .counties import normalize_county
 from .sections import Offense, normalize_offense
@@ -34,31 +34,29 @@ BOOLEAN_KEYS: Final = (
 )
 
 
-class ConvictionDate(NamedTuple):
-    """A conviction date known to a year, a month or a day. (A named tuple: made for
-    every assessment, and made by compiled code as a plain tuple is; see ``_read_date``.)"""
+class ConvictionDate:
+    """A conviction date known to a year, a month or a day, with the first and the last
+    day it can mean (worked out once: the rules ask for them often). Raises ValueError
+    for a day that does not exist."""
 
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    @property
-    def earliest(self) -> date:
-        return date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def latest(self) -> date:
-        if self.day:
-            return date(self.year, self.month or 12, self.day)
-        if self.month:
-            nxt = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
-            return date.fromordinal(nxt.toordinal() - 1)
-        return date(self.year, 12, 31)
+    def __init__(self, year: int, month: int | None = None, day: int | None = None) -> None:
+        self.year, self.month, self.day = year, month, day
+        self.earliest = date(year, month or 1, day or 1)
+        self.latest = _last_day(year, month, day)
 
 
-class Facts(NamedTuple):
-    """One conviction's facts; None means unknown. (A named tuple: made for every
-    assessment, and cheaper to make than a frozen dataclass of this many fields.)"""
+def _last_day(year: int, month: int | None, day: int | None) -> date:
+    if day:
+        return date(year, month or 12, day)
+    if month:
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+    return date(year, 12, 31)
+
+
+class Facts:
+    """One conviction's facts; None means unknown. (A plain class: compiled (setup.py),
+    its fields are read without a lookup; made for every assessment.)"""
 
     court: str | None = None
     county: str | None = None
@@ -82,6 +80,10 @@ class Facts(NamedTuple):
     offense_before_prop64: bool | None = None  # the act happened before 9 Nov 2016
     some_disqualifier: bool | None = None  # "one or more of these apply", not yet which
     conviction_date_future: bool = False  # a date after today was given (a typo): ask again
+
+    def __init__(self, **found: Any) -> None:
+        for key, value in found.items():
+            setattr(self, key, value)
 
 
 def _enum(value: Any, allowed: frozenset[str]) -> str | None:
@@ -132,13 +134,10 @@ def _read_date(value: Any) -> ConvictionDate | None:
         return None
     if not 1900 <= year <= 9998:
         return None
-    parsed: ConvictionDate = tuple.__new__(ConvictionDate, (year, month, day))
-    if month is not None or day is not None:  # a real day of a real month
-        try:
-            _ = parsed.earliest, parsed.latest
-        except ValueError:
-            return None
-    return parsed
+    try:
+        return ConvictionDate(year, month, day)
+    except ValueError:  # no such day or month
+        return None
 
 
 def _dated(value: Any, today: date) -> dict[str, Any]:
@@ -147,7 +146,7 @@ def _dated(value: Any, today: date) -> dict[str, Any]:
     when = _read_date(value)
     if when is None:
         return {}
-    if when.year > today.year or (when.month is not None and when.earliest > today):
+    if when.earliest > today:
         return {"conviction_date_future": True}
     return {"conviction_date": when}
 
@@ -208,17 +207,4 @@ def parse_facts(raw: Mapping[str, Any], today: date) -> Facts:
             found.update(_dated(value, today))
         elif (read := READERS.get(key)) is not None:
             found[key] = read(value)
-    return _facts(found)
-
-
-_FIELDS: Final = {name: n for n, name in enumerate(Facts._fields)}
-_DEFAULTS: Final = tuple(Facts._field_defaults.get(name) for name in Facts._fields)
-
-
-def _facts(found: dict[str, Any]) -> Facts:
-    """``Facts(**found)``, made as a plain tuple is (a named tuple's own constructor runs
-    uncompiled: see setup.py)."""
-    values = list(_DEFAULTS)
-    for key, value in found.items():
-        values[_FIELDS[key]] = value
-    return tuple.__new__(Facts, values)
+    return Facts(**found)
