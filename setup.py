@@ -42,7 +42,8 @@ def built_in_place() -> bool:
 
 def compiled() -> list:
     """The C extensions, or none: ``CLEARLINE_PURE`` set, mypy missing, or an editable
-    install whose in-place build is up to date."""
+    install whose in-place build is up to date. Each is optional: where no C compiler
+    works, the install goes on and the modules run as plain Python."""
     if os.environ.get("CLEARLINE_PURE"):
         return []
     if any("editable" in arg for arg in sys.argv) and built_in_place():
@@ -51,7 +52,11 @@ def compiled() -> list:
         from mypyc.build import mypycify
     except ImportError:
         return []
-    return mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3", group_name=GROUP)
+    extensions = mypycify(["--ignore-missing-imports", *COMPILED], opt_level="3",
+                          group_name=GROUP)
+    for extension in extensions:
+        extension.optional = True
+    return extensions
 
 
 setup(ext_modules=compiled())
