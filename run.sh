@@ -10,7 +10,8 @@ STAMP=.venv/.installed-run
 if [ ! -f "$STAMP" ] || [ -n "$(find pyproject.toml constraints.txt setup.py rules dialogs \
     -newer "$STAMP" \( -name '*.py' -o -name '*.toml' -o -name '*.txt' \) | head -n 1)" ]; then
   echo "Installing (and compiling the dialog engine; about two minutes the first time)..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+    --config-settings editable_mode=compat -e .
   touch "$STAMP"
 fi
 exec .venv/bin/clearline serve "$@"

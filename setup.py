@@ -4,9 +4,11 @@ The compiled modules are the same Python source, made into C extensions: a dialo
 takes about 40% fewer CPU instructions (README, "Speed"). Without mypy, or with
 ``CLEARLINE_PURE=1``, the same modules run as plain Python.
 
-An editable install (``pip install -e .``, as ./test.sh and ./run.sh do) builds the
-extensions beside the sources, and builds them again only when a source is newer
-(about two minutes on two cores); ``tests/conftest.py`` stops a run whose build is stale.
+An editable install builds the extensions beside the sources. In compat mode, as
+./test.sh and ./run.sh install (``pip install -e . --config-settings editable_mode=compat``:
+the project folder on the path, so Python finds the shared library there), it builds them
+again only when a source is newer (about two minutes on two cores); ``tests/conftest.py``
+stops a run whose build is stale.
 """
 
 from __future__ import annotations
@@ -40,13 +42,21 @@ def built_in_place() -> bool:
     return all(p.stat().st_mtime < built for p in sources)
 
 
+def nothing_to_build() -> bool:
+    """The install's metadata steps (no extension is built in them), or an editable install
+    in compat mode whose in-place build is up to date."""
+    commands = set(sys.argv[1:])
+    if commands & {"egg_info", "dist_info"} and not commands & {"bdist_wheel", "build_ext",
+                                                                "editable_wheel"}:
+        return True
+    return "editable_wheel" in commands and "compat" in commands and built_in_place()
+
+
 def compiled() -> list:
-    """The C extensions, or none: ``CLEARLINE_PURE`` set, mypy missing, or an editable
-    install whose in-place build is up to date. Each is optional: where no C compiler
-    works, the install goes on and the modules run as plain Python."""
-    if os.environ.get("CLEARLINE_PURE"):
-        return []
-    if any("editable" in arg for arg in sys.argv) and built_in_place():
+    """The C extensions, or none: ``CLEARLINE_PURE`` set, mypy missing, or nothing to build
+    now. Each is optional: where no C compiler works, the install goes on and the modules
+    run as plain Python."""
+    if os.environ.get("CLEARLINE_PURE") or nothing_to_build():
         return []
     try:
         from mypyc.build import mypycify

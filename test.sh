@@ -12,7 +12,8 @@ STAMP=.venv/.installed-test
 if [ ! -f "$STAMP" ] || [ -n "$(find pyproject.toml constraints.txt setup.py rules dialogs \
     -newer "$STAMP" \( -name '*.py' -o -name '*.toml' -o -name '*.txt' \) | head -n 1)" ]; then
   echo "Installing (and compiling the dialog engine; about two minutes the first time)..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+    --config-settings editable_mode=compat -e '.[test]'
   touch "$STAMP"
 fi
 # Browser tests use the system's Chromium; install it when we can (root with apt-get).
