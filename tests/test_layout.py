@@ -206,3 +206,21 @@ def test_tests_find_helpers_through_pytest_pythonpath_and_never_import_bench():
             found += [f"{where} imports {name}" for name in names
                       if name.split(".")[0] in ("bench", "benchlib")]
     assert found == [], found
+
+
+def test_every_data_file_of_our_packages_is_installed() -> None:
+    """A plain `pip install .` (a deploy) ships each file the packages read: every file
+    of theirs in git that is not Python matches their `package-data` in pyproject.toml."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]
+    tracked = subprocess.run(["git", "ls-files", *PACKAGES], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    data = [path for path in tracked if not path.endswith(".py")]
+    assert data, "git lists no data files"
+    missing = [path for path in data
+               if not any(fnmatch.fnmatch(path.split("/", 1)[1], pattern)
+                          for pattern in globs.get(path.split("/", 1)[0], []))]
+    assert not missing, f"not in package-data (a deploy would lack them): {missing}"
