@@ -39,7 +39,7 @@ _IN_CHECK: Final = frozenset(n.id for n in FLOW.nodes.values() if n.type == "que
 _NODE_IDS: Final = frozenset(FLOW.nodes)
 _PENDING: Final = (None, *rules.sections.SECTION_BY_KIND)  # compared, not hashed
 _FRESH: Final = ("welcome", "erased")  # nodes where the next message starts a new conversation
-_STALE_NOT: Final = (None, *_FRESH)
+_NOT_STALE: Final = (None, *_FRESH)  # a state at these nodes (or none) is not a stale one
 _BY_KIND: Final = frozenset(  # questions worded by kind of case too (q.disqualifiers.cultivation)
     n.ask for n in FLOW.nodes.values()
     if n.ask and any(k.startswith(f"{n.ask}.") for k in catalog.CATALOGS[catalog.DEFAULT_LANG])
@@ -202,7 +202,7 @@ def step(state: Any, event: Any) -> tuple[dict, list[dict]]:
     else:
         double = False
         old_lang = state.get("lang") if isinstance(state, dict) else None
-        stale = isinstance(state, dict) and state.get("node") not in _STALE_NOT
+        stale = isinstance(state, dict) and state.get("node") not in _NOT_STALE
         lang = old_lang if old_lang in catalog.LANGS else _hinted_lang(event.get("lang"))
         turn = Turn(new_state(lang, ref if ref and _REF.match(ref) else None), today, channel)
         _begin(turn, text, stale)
@@ -572,6 +572,7 @@ def _asked_size(body: str, labels: tuple[str, ...]) -> sms.Size:
 
 
 def _kinds() -> tuple[str | None, ...]:
+    """No kind of case yet, then every kind the questions may be worded for."""
     return (None, *sorted(rules.sections.PLAIN_KINDS))
 
 
