@@ -1,7 +1,7 @@
 """Build Clearline, compiling the modules every dialog step runs with mypyc (part of mypy).
 
-The compiled modules are the same Python source, made into C extensions: a dialog step
-takes about 40% fewer CPU instructions (README, "Speed"). Without mypy, or with
+The compiled modules are the same Python source, made into C extensions: a cold dialog
+step takes about half the CPU instructions (README, "Performance"). Without mypy, or with
 ``CLEARLINE_PURE=1``, the same modules run as plain Python.
 
 An editable install builds the extensions beside the sources. In compat mode, as

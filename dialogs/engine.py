@@ -564,13 +564,6 @@ def _joined_segments(prefix: str, body: str, choices: list[dict[str, str]]) -> i
     return sms.cost(sms.plus(sms.size(prefix), sms.plus(sms.SEPARATOR, found)))
 
 
-def _asked_size(body: str, labels: tuple[str, ...]) -> sms.Size:
-    """The SMS size of ``body`` and its numbered choices (what ``sms.price`` prices)."""
-    lines = sms.labels_size(labels)
-    size = sms.size(body)
-    return size if lines is None else sms.plus(size, sms.plus(sms.SEPARATOR, lines))
-
-
 def _kinds() -> tuple[str | None, ...]:
     """No kind of case yet, then every kind the questions may be worded for."""
     return (None, *sorted(rules.sections.PLAIN_KINDS))
@@ -603,7 +596,7 @@ def _question_sizes() -> dict[tuple[str, tuple[str, ...]], sms.Size]:
                     turn.state["facts"] = {"offense": kind} if kind else {}
                     body = _question_body(turn, node)
                     labels = tuple(c["label"] for c in turn.choices(node))
-                    out[(body, labels)] = _asked_size(body, labels)
+                    out[(body, labels)] = sms.message_size(body, labels)
             for key in ("welcome", "stale", "next_check"):
                 out[(turn.t(key), ())] = sms.size(turn.t(key))
     return out

@@ -58,8 +58,6 @@ class Encoded:
 
 
 GSM_ALL: Final = GSM_BASIC | GSM_EXTENSION
-ASCII_NOT_GSM: Final = "".join(chr(n) for n in range(128) if chr(n) not in GSM_ALL)
-_ASCII_NOT_GSM: Final = re.compile(f"[{re.escape(ASCII_NOT_GSM)}]")
 _EXTENSION: Final = re.compile(f"[{re.escape(''.join(sorted(GSM_EXTENSION)))}]")
 _NOT_GSM: Final = re.compile(f"[^{re.escape(''.join(sorted(GSM_ALL)))}]")
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
@@ -268,8 +266,13 @@ def count(units: int, bad: int, gsm: int) -> int:
 def price(text: str, labels: Sequence[str] = ()) -> int:
     """Segments of ``text`` with its numbered ``labels`` under the SMS policy: what
     ``segments(body(*cheapest(text, labels)))`` counts, from sizes alone."""
+    return cost(message_size(text, labels))
+
+
+def message_size(text: str, labels: Sequence[str] = ()) -> Size:
+    """The :class:`Size` of :func:`body`: ``text``, then its numbered ``labels``."""
     lines = labels_size(labels)
-    return cost(size(text) if lines is None else plus(size(text), plus(SEPARATOR, lines)))
+    return size(text) if lines is None else plus(size(text), plus(SEPARATOR, lines))
 
 
 def cost(s: Size) -> int:
